@@ -1,0 +1,172 @@
+//! The rules for `allowed_origin`: it must be an origin exactly as a browser writes `event.origin`,
+//! because the authentication module compares the two as strings. Each problem comes with the fix.
+
+use url::Url;
+
+/// Why a string is not a usable `allowed_origin`, and what to send instead when that can be worked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginProblem {
+    /// A full sentence naming the problem and the fix, e.g.
+    /// `allowed_origin must not end with '/': use 'http://localhost:3000'`.
+    pub message: String,
+    /// The origin the caller most likely meant.
+    pub suggestion: Option<String>,
+}
+
+impl std::fmt::Display for OriginProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for OriginProblem {}
+
+fn problem(what: &str, suggestion: Option<String>) -> OriginProblem {
+    let message = match &suggestion {
+        Some(s) => format!("allowed_origin {what}: use '{s}'"),
+        None => format!("allowed_origin {what}"),
+    };
+    OriginProblem { message, suggestion }
+}
+
+/// Checks that `raw` is an origin as a browser serialises it (`scheme://host[:port]`, lowercase, no
+/// default port, no path, no trailing slash, no wildcard) and returns it unchanged when it is.
+pub fn validate_allowed_origin(raw: &str) -> Result<&str, OriginProblem> {
+    const EXAMPLE: &str = "e.g. 'https://app.example.com' or 'http://localhost:3000'";
+    if raw.is_empty() {
+        return Err(problem(
+            &format!("must not be empty: pass the origin of the page that embeds the widget, {EXAMPLE}"),
+            None,
+        ));
+    }
+    if raw.trim() != raw || raw.chars().any(char::is_whitespace) {
+        let trimmed: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+        let suggestion = validate_allowed_origin(&trimmed).ok().map(str::to_owned);
+        return Err(problem("must not contain whitespace", suggestion));
+    }
+    if raw == "null" {
+        return Err(problem(
+            "is 'null', the origin of sandboxed iframes and file:// pages, which the widget cannot trust; \
+             serve the page over http(s) and pass its origin",
+            None,
+        ));
+    }
+    if raw.contains('*') {
+        return Err(problem(
+            &format!("must not contain a wildcard ('*'): mint one widget token per exact origin, {EXAMPLE}"),
+            None,
+        ));
+    }
+    if !raw.contains("://") {
+        let host = raw.trim_end_matches('/');
+        let scheme = if is_loopback_host(host) { "http" } else { "https" };
+        let suggestion = validate_allowed_origin(&format!("{scheme}://{host}")).ok().map(str::to_owned);
+        return Err(problem("must include the scheme (http:// or https://)", suggestion));
+    }
+    let url = Url::parse(raw).map_err(|e| {
+        problem(&format!("is not a valid URL origin ({e}); {EXAMPLE}"), None)
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(problem(
+            &format!("must use http or https, not '{}:'; {EXAMPLE}", url.scheme()),
+            None,
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(problem(&format!("must name a host; {EXAMPLE}"), None));
+    }
+    let canonical = url.origin().ascii_serialization();
+    if raw == canonical {
+        return Ok(raw);
+    }
+    let suggestion = Some(canonical.clone());
+    let after_scheme = &raw[raw.find("://").map_or(0, |i| i + 3)..];
+    let authority_end = after_scheme.find(['/', '?', '#']).unwrap_or(after_scheme.len());
+    let authority = &after_scheme[..authority_end];
+    let rest = &after_scheme[authority_end..];
+
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(problem("must not contain a user name or password", suggestion));
+    }
+    if rest == "/" {
+        return Err(problem("must not end with '/'", suggestion));
+    }
+    if !rest.is_empty() {
+        let what = if rest.starts_with('?') {
+            "must not contain a query string"
+        } else if rest.starts_with('#') {
+            "must not contain a fragment"
+        } else {
+            "must not contain a path"
+        };
+        return Err(problem(&format!("{what} ('{rest}'); it is only scheme://host[:port]"), suggestion));
+    }
+    let default_port = match url.scheme() {
+        "https" => ":443",
+        _ => ":80",
+    };
+    if authority.ends_with(default_port) && url.port().is_none() {
+        return Err(problem(
+            &format!(
+                "must not include the default port {default_port}: browsers omit it from event.origin, so it never matches"
+            ),
+            suggestion,
+        ));
+    }
+    if raw.to_ascii_lowercase() == canonical {
+        return Err(problem("must be lowercase, as browsers write origins", suggestion));
+    }
+    Err(problem("must be written exactly as the browser writes the origin", suggestion))
+}
+
+fn is_loopback_host(host_and_port: &str) -> bool {
+    let host = host_and_port.rsplit_once(':').map_or(host_and_port, |(h, _)| h);
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]") || host.ends_with(".localhost")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_browser_origins() {
+        for ok in [
+            "http://localhost:3000",
+            "https://app.example.com",
+            "http://127.0.0.1:8080",
+            "http://[::1]:3000",
+            "https://x.com:8443",
+        ] {
+            assert_eq!(validate_allowed_origin(ok), Ok(ok), "{ok}");
+        }
+    }
+
+    #[test]
+    fn names_each_problem_and_the_fix() {
+        let cases = [
+            ("http://localhost:3000/", "must not end with '/': use 'http://localhost:3000'"),
+            ("https://x.com:443", "default port :443"),
+            ("http://x.com:80", "default port :80"),
+            ("https://x.com/app", "must not contain a path ('/app')"),
+            ("https://*.x.com", "wildcard"),
+            ("localhost:3000", "must include the scheme (http:// or https://): use 'http://localhost:3000'"),
+            ("app.example.com", "use 'https://app.example.com'"),
+            ("HTTPS://X.com", "lowercase"),
+            ("https://x.com?a=1", "query string"),
+            ("ftp://x.com", "http or https"),
+            ("", "must not be empty"),
+            (" http://localhost:3000", "whitespace: use 'http://localhost:3000'"),
+            ("null", "sandboxed"),
+            ("https://user@x.com", "user name"),
+        ];
+        for (input, expected) in cases {
+            let err = validate_allowed_origin(input).expect_err(input);
+            assert!(err.message.contains(expected), "{input}: {}", err.message);
+            assert!(err.message.starts_with("allowed_origin "), "{}", err.message);
+        }
+        assert_eq!(
+            validate_allowed_origin("https://x.com:443/").unwrap_err().suggestion.as_deref(),
+            Some("https://x.com")
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! Sources (connectors) as the end-user and operator endpoints read and write them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::{DetailedSourceTemplate, SourceTemplateListItem, TagSelectionMode};
+
+/// `SourceRead`: what create, get and update return and what `source_created` carries.
+/// Every `airbyte_secret` value in `replication_config` is `**********`. `source_config` repeats
+/// `replication_config` under the name the seed-era iframe read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceRead {
+    pub id: Uuid,
+    pub name: String,
+    pub source_template: DetailedSourceTemplate,
+    pub replication_config: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_config: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub entities: Option<Vec<Value>>,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// `ConnectorSourceListItem`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceListItem {
+    pub id: Uuid,
+    pub name: String,
+    pub summarized_source_template: SourceTemplateListItem,
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+/// `POST /api/v1/embedded/sources`. The seed-era iframe sends each of the two fields twice, under its
+/// current and its legacy name, so both are accepted and must agree.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SourceCreateRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_template_id: Option<Uuid>,
+    /// Legacy name of `source_template_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_config_template_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_config: Option<Map<String, Value>>,
+    /// Legacy name of `source_config`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_configuration: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected_connection_template_tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected_connection_template_tags_mode: Option<TagSelectionMode>,
+}
+
+impl SourceCreateRequest {
+    pub fn new(source_template_id: Uuid, source_config: Map<String, Value>) -> Self {
+        Self {
+            source_template_id: Some(source_template_id),
+            source_config: Some(source_config),
+            ..Self::default()
+        }
+    }
+}
+
+/// `PUT /api/v1/embedded/sources/{id}`. A secret sent back as `**********` keeps the stored value.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SourceUpdateRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_config: Option<Map<String, Value>>,
+    /// Legacy name of `source_config`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_configuration: Option<Map<String, Value>>,
+    /// The Agent API's name for the same object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication_config: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// `POST /api/v1/embedded/sources/check`: a template and a config for a new source, or a source id and
+/// the config it would be updated to.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SourceCheckRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_template_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_config: Option<Map<String, Value>>,
+}
+
+/// `CheckStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Pending,
+    Running,
+    Cancelled,
+    Failed,
+    Succeeded,
+    Inconclusive,
+    Skipped,
+}
+
+/// `ConnectorSourceCheckConfigResponse`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceCheckResponse {
+    pub id: Uuid,
+    pub status: Option<CheckStatus>,
+    #[serde(default)]
+    pub error_message: Option<String>,
+    #[serde(default)]
+    pub failure_reason: Option<Value>,
+}
+
+/// `ConnectorSourceDeleteAcceptedResponse` (202).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteAccepted {
+    pub job_id: Uuid,
+}

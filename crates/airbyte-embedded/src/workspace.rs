@@ -1,0 +1,26 @@
+//! Workspaces: one per end user (`workspace_name`) inside the operator's organization.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// `WorkspaceListItem` / `WorkspaceGetResponse`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub id: Uuid,
+    pub name: String,
+    pub organization_id: Uuid,
+    pub status: String,
+    pub cache_enabled: Option<bool>,
+    pub tombstone: bool,
+    pub visibility: String,
+    pub color: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// `WorkspaceListResponse`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceListResponse {
+    pub next: Option<String>,
+    pub data: Vec<Workspace>,
+}
