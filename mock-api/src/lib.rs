@@ -1,0 +1,126 @@
+//! `airbyte-mock`: a stateful offline mock of Airbyte's Embedded API and its authentication module.
+//!
+//! [`app`] builds the whole router from an [`AppState`], so tests can drive it with or without a
+//! socket; [`serve`] binds and runs it.
+
+pub mod auth;
+pub mod catalog;
+pub mod clock;
+pub mod config;
+pub mod cors;
+pub mod error;
+pub mod extract;
+pub mod ids;
+pub mod routes;
+pub mod spec;
+pub mod store;
+
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use config::Config;
+pub use error::{AppError, AppResult};
+
+/// Shared state: configuration, signing keys, the catalog and the store.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Shared>);
+
+#[derive(Debug)]
+pub struct Shared {
+    pub public_url: String,
+    pub client_id: String,
+    client_secret: String,
+    pub keys: auth::Keys,
+    pub catalog: catalog::Catalog,
+    pub store: store::Store,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Builds the seeded state. `public_url` is the origin the widget URLs point at.
+    pub fn new(config: &Config, public_url: &str) -> Result<Self, String> {
+        let catalog = catalog::Catalog::load()?;
+        let store = store::Store::new(&catalog, config.seed);
+        let key = format!("airbyte-mock:{}:{}", config.client_secret, config.seed);
+        Ok(Self(Arc::new(Shared {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            client_id: config.client_id.clone(),
+            client_secret: config.client_secret.clone(),
+            keys: auth::Keys::new(key.as_bytes()),
+            catalog,
+            store,
+        })))
+    }
+
+    pub fn organization_id(&self) -> uuid::Uuid {
+        self.store.read(|d| d.organization_id)
+    }
+
+    /// Constant-time comparison of the client credentials.
+    pub fn credentials_match(&self, client_id: &str, client_secret: &str) -> bool {
+        let eq = |a: &str, b: &str| {
+            a.len() == b.len()
+                && a.bytes()
+                    .zip(b.bytes())
+                    .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+                    == 0
+        };
+        eq(client_id, &self.client_id) & eq(client_secret, &self.client_secret)
+    }
+}
+
+/// The whole mock as a router.
+pub fn app(state: AppState) -> Router {
+    routes::router(state)
+}
+
+/// A bound, not yet running server; `local_addr` tells the port when bound to port 0.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    /// Binds `config.addr` and prepares the state; the public URL defaults to the bound address.
+    pub async fn bind(config: &Config) -> Result<Self, String> {
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|e| format!("cannot bind {}: {e}", config.addr))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{local}"));
+        let state = AppState::new(config, &public_url)?;
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, app(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}

@@ -24,7 +24,10 @@ impl WidgetEvent {
         if raw.get("type").and_then(Value::as_str) != Some(Self::TYPE) {
             return Self::Other(raw);
         }
-        let message = raw.get("message").and_then(Value::as_str).unwrap_or_default();
+        let message = raw
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let source = || {
             raw.get("data")
                 .and_then(|d| serde_json::from_value::<SourceRead>(d.clone()).ok())
@@ -39,12 +42,12 @@ impl WidgetEvent {
                 Some(s) => Self::SourceUpdated(Box::new(s)),
                 None => Self::Other(raw),
             },
-            "source_create_error" | "partial_user_config_create_error" => {
-                Self::SourceCreateError { message: error_text() }
-            }
-            "source_update_error" | "partial_user_config_update_error" => {
-                Self::SourceUpdateError { message: error_text() }
-            }
+            "source_create_error" | "partial_user_config_create_error" => Self::SourceCreateError {
+                message: error_text(),
+            },
+            "source_update_error" | "partial_user_config_update_error" => Self::SourceUpdateError {
+                message: error_text(),
+            },
             _ => Self::Other(raw),
         }
     }
@@ -56,7 +59,11 @@ impl WidgetEvent {
             Self::SourceUpdated(_) => "source_updated".into(),
             Self::SourceCreateError { .. } => "source_create_error".into(),
             Self::SourceUpdateError { .. } => "source_update_error".into(),
-            Self::Other(v) => v.get("type").and_then(Value::as_str).unwrap_or("unknown").to_owned(),
+            Self::Other(v) => v
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown")
+                .to_owned(),
         }
     }
 }

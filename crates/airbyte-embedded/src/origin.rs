@@ -26,7 +26,10 @@ fn problem(what: &str, suggestion: Option<String>) -> OriginProblem {
         Some(s) => format!("allowed_origin {what}: use '{s}'"),
         None => format!("allowed_origin {what}"),
     };
-    OriginProblem { message, suggestion }
+    OriginProblem {
+        message,
+        suggestion,
+    }
 }
 
 /// Checks that `raw` is an origin as a browser serialises it (`scheme://host[:port]`, lowercase, no
@@ -35,7 +38,9 @@ pub fn validate_allowed_origin(raw: &str) -> Result<&str, OriginProblem> {
     const EXAMPLE: &str = "e.g. 'https://app.example.com' or 'http://localhost:3000'";
     if raw.is_empty() {
         return Err(problem(
-            &format!("must not be empty: pass the origin of the page that embeds the widget, {EXAMPLE}"),
+            &format!(
+                "must not be empty: pass the origin of the page that embeds the widget, {EXAMPLE}"
+            ),
             None,
         ));
     }
@@ -53,19 +58,29 @@ pub fn validate_allowed_origin(raw: &str) -> Result<&str, OriginProblem> {
     }
     if raw.contains('*') {
         return Err(problem(
-            &format!("must not contain a wildcard ('*'): mint one widget token per exact origin, {EXAMPLE}"),
+            &format!(
+                "must not contain a wildcard ('*'): mint one widget token per exact origin, {EXAMPLE}"
+            ),
             None,
         ));
     }
     if !raw.contains("://") {
         let host = raw.trim_end_matches('/');
-        let scheme = if is_loopback_host(host) { "http" } else { "https" };
-        let suggestion = validate_allowed_origin(&format!("{scheme}://{host}")).ok().map(str::to_owned);
-        return Err(problem("must include the scheme (http:// or https://)", suggestion));
+        let scheme = if is_loopback_host(host) {
+            "http"
+        } else {
+            "https"
+        };
+        let suggestion = validate_allowed_origin(&format!("{scheme}://{host}"))
+            .ok()
+            .map(str::to_owned);
+        return Err(problem(
+            "must include the scheme (http:// or https://)",
+            suggestion,
+        ));
     }
-    let url = Url::parse(raw).map_err(|e| {
-        problem(&format!("is not a valid URL origin ({e}); {EXAMPLE}"), None)
-    })?;
+    let url = Url::parse(raw)
+        .map_err(|e| problem(&format!("is not a valid URL origin ({e}); {EXAMPLE}"), None))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(problem(
             &format!("must use http or https, not '{}:'; {EXAMPLE}", url.scheme()),
@@ -81,12 +96,17 @@ pub fn validate_allowed_origin(raw: &str) -> Result<&str, OriginProblem> {
     }
     let suggestion = Some(canonical.clone());
     let after_scheme = &raw[raw.find("://").map_or(0, |i| i + 3)..];
-    let authority_end = after_scheme.find(['/', '?', '#']).unwrap_or(after_scheme.len());
+    let authority_end = after_scheme
+        .find(['/', '?', '#'])
+        .unwrap_or(after_scheme.len());
     let authority = &after_scheme[..authority_end];
     let rest = &after_scheme[authority_end..];
 
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(problem("must not contain a user name or password", suggestion));
+        return Err(problem(
+            "must not contain a user name or password",
+            suggestion,
+        ));
     }
     if rest == "/" {
         return Err(problem("must not end with '/'", suggestion));
@@ -99,7 +119,10 @@ pub fn validate_allowed_origin(raw: &str) -> Result<&str, OriginProblem> {
         } else {
             "must not contain a path"
         };
-        return Err(problem(&format!("{what} ('{rest}'); it is only scheme://host[:port]"), suggestion));
+        return Err(problem(
+            &format!("{what} ('{rest}'); it is only scheme://host[:port]"),
+            suggestion,
+        ));
     }
     let default_port = match url.scheme() {
         "https" => ":443",
@@ -114,13 +137,21 @@ pub fn validate_allowed_origin(raw: &str) -> Result<&str, OriginProblem> {
         ));
     }
     if raw.to_ascii_lowercase() == canonical {
-        return Err(problem("must be lowercase, as browsers write origins", suggestion));
+        return Err(problem(
+            "must be lowercase, as browsers write origins",
+            suggestion,
+        ));
     }
-    Err(problem("must be written exactly as the browser writes the origin", suggestion))
+    Err(problem(
+        "must be written exactly as the browser writes the origin",
+        suggestion,
+    ))
 }
 
 fn is_loopback_host(host_and_port: &str) -> bool {
-    let host = host_and_port.rsplit_once(':').map_or(host_and_port, |(h, _)| h);
+    let host = host_and_port
+        .rsplit_once(':')
+        .map_or(host_and_port, |(h, _)| h);
     matches!(host, "localhost" | "127.0.0.1" | "[::1]") || host.ends_with(".localhost")
 }
 
@@ -144,28 +175,44 @@ mod tests {
     #[test]
     fn names_each_problem_and_the_fix() {
         let cases = [
-            ("http://localhost:3000/", "must not end with '/': use 'http://localhost:3000'"),
+            (
+                "http://localhost:3000/",
+                "must not end with '/': use 'http://localhost:3000'",
+            ),
             ("https://x.com:443", "default port :443"),
             ("http://x.com:80", "default port :80"),
             ("https://x.com/app", "must not contain a path ('/app')"),
             ("https://*.x.com", "wildcard"),
-            ("localhost:3000", "must include the scheme (http:// or https://): use 'http://localhost:3000'"),
+            (
+                "localhost:3000",
+                "must include the scheme (http:// or https://): use 'http://localhost:3000'",
+            ),
             ("app.example.com", "use 'https://app.example.com'"),
             ("HTTPS://X.com", "lowercase"),
             ("https://x.com?a=1", "query string"),
             ("ftp://x.com", "http or https"),
             ("", "must not be empty"),
-            (" http://localhost:3000", "whitespace: use 'http://localhost:3000'"),
+            (
+                " http://localhost:3000",
+                "whitespace: use 'http://localhost:3000'",
+            ),
             ("null", "sandboxed"),
             ("https://user@x.com", "user name"),
         ];
         for (input, expected) in cases {
             let err = validate_allowed_origin(input).expect_err(input);
             assert!(err.message.contains(expected), "{input}: {}", err.message);
-            assert!(err.message.starts_with("allowed_origin "), "{}", err.message);
+            assert!(
+                err.message.starts_with("allowed_origin "),
+                "{}",
+                err.message
+            );
         }
         assert_eq!(
-            validate_allowed_origin("https://x.com:443/").unwrap_err().suggestion.as_deref(),
+            validate_allowed_origin("https://x.com:443/")
+                .unwrap_err()
+                .suggestion
+                .as_deref(),
             Some("https://x.com")
         );
     }

@@ -18,7 +18,11 @@ pub enum SourceTemplateMode {
 /// connectors, the `advanced_auth` block.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConnectorSpecification {
-    #[serde(rename = "documentationUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "documentationUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub documentation_url: Option<String>,
     #[serde(rename = "connectionSpecification")]
     pub connection_specification: Value,

@@ -43,9 +43,33 @@ impl TagSelectionMode {
     }
 }
 
-/// The end-user workspace name, which Airbyte has spelled three ways. Exactly one is needed.
+/// The end-user workspace name, which Airbyte has spelled three ways: `workspace_name` and the
+/// deprecated `customer_name` / `external_user_id`. Exactly one is needed.
+pub trait WorkspaceNamed {
+    /// `(field, value)` for each spelling that is present, `workspace_name` first.
+    fn workspace_name_fields(&self) -> Vec<(&'static str, &str)>;
+}
+
+macro_rules! workspace_named {
+    ($ty:ty) => {
+        impl WorkspaceNamed for $ty {
+            fn workspace_name_fields(&self) -> Vec<(&'static str, &str)> {
+                [
+                    ("workspace_name", self.workspace_name.as_deref()),
+                    ("customer_name", self.customer_name.as_deref()),
+                    ("external_user_id", self.external_user_id.as_deref()),
+                ]
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k, v)))
+                .collect()
+            }
+        }
+    };
+}
+
+/// `POST /api/v1/account/applications/widget-token` and `POST /api/v1/embedded/widget-token`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct WorkspaceNameFields {
+pub struct WidgetTokenRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workspace_name: Option<String>,
     /// Deprecated alias of `workspace_name`.
@@ -54,27 +78,6 @@ pub struct WorkspaceNameFields {
     /// Deprecated alias of `workspace_name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_user_id: Option<String>,
-}
-
-impl WorkspaceNameFields {
-    pub fn new(name: impl Into<String>) -> Self {
-        Self { workspace_name: Some(name.into()), ..Self::default() }
-    }
-
-    /// The name, from `workspace_name` or else its deprecated aliases.
-    pub fn resolve(&self) -> Option<&str> {
-        self.workspace_name
-            .as_deref()
-            .or(self.customer_name.as_deref())
-            .or(self.external_user_id.as_deref())
-    }
-}
-
-/// `POST /api/v1/account/applications/widget-token` and `POST /api/v1/embedded/widget-token`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct WidgetTokenRequest {
-    #[serde(flatten)]
-    pub workspace: WorkspaceNameFields,
     pub allowed_origin: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<Uuid>,
@@ -91,7 +94,7 @@ pub struct WidgetTokenRequest {
 impl WidgetTokenRequest {
     pub fn new(workspace_name: impl Into<String>, allowed_origin: impl Into<String>) -> Self {
         Self {
-            workspace: WorkspaceNameFields::new(workspace_name),
+            workspace_name: Some(workspace_name.into()),
             allowed_origin: allowed_origin.into(),
             ..Self::default()
         }
@@ -110,10 +113,28 @@ pub struct LegacyWidgetTokenRequest {
 /// `POST …/scoped-token`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ScopedTokenRequest {
-    #[serde(flatten)]
-    pub workspace: WorkspaceNameFields,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_name: Option<String>,
+    /// Deprecated alias of `workspace_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_name: Option<String>,
+    /// Deprecated alias of `workspace_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_user_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<Uuid>,
+}
+
+workspace_named!(WidgetTokenRequest);
+workspace_named!(ScopedTokenRequest);
+
+impl ScopedTokenRequest {
+    pub fn new(workspace_name: impl Into<String>) -> Self {
+        Self {
+            workspace_name: Some(workspace_name.into()),
+            ..Self::default()
+        }
+    }
 }
 
 /// `{token}`: `WidgetTokenCreateResponse` (a widget token) and `ScopedTokenCreateResponse` (a JWT).

@@ -38,8 +38,12 @@ impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Missing => f.write_str("Token is required to initialize AirbyteEmbeddedWidget"),
-            Self::Base64 => f.write_str("Failed to decode token: Invalid token format: could not decode base64"),
-            Self::MissingWidgetUrl => f.write_str("Failed to decode token: Invalid token: missing widgetUrl"),
+            Self::Base64 => {
+                f.write_str("Failed to decode token: Invalid token format: could not decode base64")
+            }
+            Self::MissingWidgetUrl => {
+                f.write_str("Failed to decode token: Invalid token: missing widgetUrl")
+            }
             Self::Null => f.write_str(
                 "Failed to decode token: Cannot read properties of null (reading 'widgetUrl')",
             ),
@@ -52,7 +56,10 @@ impl std::error::Error for DecodeError {}
 
 impl WidgetToken {
     pub fn new(token: impl Into<String>, widget_url: impl Into<String>) -> Self {
-        Self { token: Some(token.into()), widget_url: widget_url.into() }
+        Self {
+            token: Some(token.into()),
+            widget_url: widget_url.into(),
+        }
     }
 
     /// Standard padded Base64 of `{"token":…,"widgetUrl":…}`, keys in that order, JSON escaped to ASCII
@@ -85,7 +92,8 @@ impl WidgetToken {
         let bytes = atob(&padded).ok_or(DecodeError::Base64)?;
         // atob yields one char per byte (Latin-1); JSON.parse then sees those chars.
         let text: String = bytes.iter().map(|&b| char::from(b)).collect();
-        let value: Value = serde_json::from_str(&text).map_err(|e| DecodeError::Json(e.to_string()))?;
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| DecodeError::Json(e.to_string()))?;
         if value.is_null() {
             return Err(DecodeError::Null);
         }
@@ -119,7 +127,11 @@ fn atob(input: &str) -> Option<Vec<u8>> {
             s.truncate(s.len() - 1);
         }
     }
-    if s.len() % 4 == 1 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/') {
+    if s.len() % 4 == 1
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+    {
         return None;
     }
     base64::engine::general_purpose::STANDARD_NO_PAD
@@ -181,7 +193,10 @@ mod tests {
         let t = WidgetToken::new("a.b.c", URL);
         let encoded = t.encode();
         let json = String::from_utf8(STANDARD.decode(&encoded).unwrap()).unwrap();
-        assert_eq!(json, format!("{{\"token\":\"a.b.c\",\"widgetUrl\":\"{URL}\"}}"));
+        assert_eq!(
+            json,
+            format!("{{\"token\":\"a.b.c\",\"widgetUrl\":\"{URL}\"}}")
+        );
         assert_eq!(encoded.len() % 4, 0, "padded");
     }
 
@@ -201,7 +216,11 @@ mod tests {
         let json = r#"{"token":"t??>>","widgetUrl":"http://x/?a=>>>"}"#;
         let std = STANDARD.encode(json);
         assert!(std.contains('+') || std.contains('/'));
-        for variant in [std.clone(), STANDARD_NO_PAD.encode(json), URL_SAFE_NO_PAD.encode(json)] {
+        for variant in [
+            std.clone(),
+            STANDARD_NO_PAD.encode(json),
+            URL_SAFE_NO_PAD.encode(json),
+        ] {
             let t = WidgetToken::decode(&variant).unwrap();
             assert_eq!(t.widget_url, "http://x/?a=>>>");
             assert_eq!(t.token.as_deref(), Some("t??>>"));
@@ -213,8 +232,14 @@ mod tests {
         // Every minted token has a length that is a multiple of four, so a trailing newline makes the
         // widget add `===` after it, which atob rejects.
         let minted = WidgetToken::new("a.b.c", URL).encode();
-        assert_eq!(WidgetToken::decode(&format!("{minted}\n")), Err(DecodeError::Base64));
-        assert_eq!(WidgetToken::decode(&format!(" {minted}")), Err(DecodeError::Base64));
+        assert_eq!(
+            WidgetToken::decode(&format!("{minted}\n")),
+            Err(DecodeError::Base64)
+        );
+        assert_eq!(
+            WidgetToken::decode(&format!(" {minted}")),
+            Err(DecodeError::Base64)
+        );
         // ...but when the whitespace happens to complete the length, no padding is added and atob
         // strips it: the real widget accepts that one.
         let json = r#"{"token":"t","widgetUrl":"http://x/abcd"}"#;
@@ -229,12 +254,26 @@ mod tests {
 
     #[test]
     fn real_widget_messages() {
-        assert_eq!(WidgetToken::decode("").unwrap_err().to_string(),
-            "Token is required to initialize AirbyteEmbeddedWidget");
-        assert_eq!(WidgetToken::decode(&STANDARD.encode(r#"{"token":"x"}"#)), Err(DecodeError::MissingWidgetUrl));
-        assert_eq!(WidgetToken::decode(&STANDARD.encode(r#"{"widgetUrl":""}"#)), Err(DecodeError::MissingWidgetUrl));
-        assert_eq!(WidgetToken::decode(&STANDARD.encode("null")), Err(DecodeError::Null));
-        assert!(matches!(WidgetToken::decode(&STANDARD.encode("{nope")), Err(DecodeError::Json(_))));
+        assert_eq!(
+            WidgetToken::decode("").unwrap_err().to_string(),
+            "Token is required to initialize AirbyteEmbeddedWidget"
+        );
+        assert_eq!(
+            WidgetToken::decode(&STANDARD.encode(r#"{"token":"x"}"#)),
+            Err(DecodeError::MissingWidgetUrl)
+        );
+        assert_eq!(
+            WidgetToken::decode(&STANDARD.encode(r#"{"widgetUrl":""}"#)),
+            Err(DecodeError::MissingWidgetUrl)
+        );
+        assert_eq!(
+            WidgetToken::decode(&STANDARD.encode("null")),
+            Err(DecodeError::Null)
+        );
+        assert!(matches!(
+            WidgetToken::decode(&STANDARD.encode("{nope")),
+            Err(DecodeError::Json(_))
+        ));
         assert_eq!(WidgetToken::decode("%%%%"), Err(DecodeError::Base64));
         // E8: a missing `token` key is not checked.
         let t = WidgetToken::decode(&STANDARD.encode(r#"{"widgetUrl":"http://x"}"#)).unwrap();
@@ -243,7 +282,8 @@ mod tests {
 
     #[test]
     fn raw_utf8_json_comes_out_as_latin1_like_atob() {
-        let t = WidgetToken::decode(&STANDARD.encode(r#"{"token":"t","widgetUrl":"http://x/é"}"#)).unwrap();
+        let t = WidgetToken::decode(&STANDARD.encode(r#"{"token":"t","widgetUrl":"http://x/é"}"#))
+            .unwrap();
         assert_eq!(t.widget_url, "http://x/Ã©");
     }
 

@@ -1,0 +1,320 @@
+//! Token minting and checking: the application (operator) tier and the scoped (end-user) tier.
+//!
+//! Both are real HS256 JWTs signed with a key derived from the configured client secret and seed, so a
+//! restarted mock with the same configuration still accepts the tokens it issued. The tier is the `typ`
+//! claim; scoped tokens carry Airbyte's workspace-scope claim, their allowed origin and tag selection.
+
+use airbyte_embedded::TagSelectionMode;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::AppError;
+
+pub const APPLICATION_TOKEN_TTL_SECS: u64 = 15 * 60;
+pub const SCOPED_TOKEN_TTL_SECS: u64 = 20 * 60;
+pub const APPLICATION_TYP: &str = "io.airbyte.auth.application_v1";
+pub const SCOPED_TYP: &str = "io.airbyte.auth.embedded_v1";
+pub const END_USER_ROLE: &str = "EMBEDDED_END_USER";
+
+/// The signing keys.
+pub struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keys(..)")
+    }
+}
+
+impl Keys {
+    pub fn new(secret: &[u8]) -> Self {
+        // HS256 accepts any key length; from_secret only fails for other algorithms' key formats.
+        let encoding = EncodingKey::from_secret(secret)
+            .unwrap_or_else(|_| unreachable!("HMAC keys never fail"));
+        let decoding = DecodingKey::from_secret(secret)
+            .unwrap_or_else(|_| unreachable!("HMAC keys never fail"));
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.validate_aud = false;
+        validation.set_required_spec_claims(&["exp"]);
+        Self {
+            encoding,
+            decoding,
+            validation,
+        }
+    }
+
+    pub fn sign<T: Serialize>(&self, claims: &T) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .unwrap_or_else(|e| unreachable!("serialising plain claims cannot fail: {e}"))
+    }
+
+    /// Verifies signature and expiry and returns the claims, with a 401 that says what is wrong.
+    fn verify(&self, token: &str) -> Result<AnyClaims, AppError> {
+        match jsonwebtoken::decode::<AnyClaims>(token, &self.decoding, &self.validation) {
+            Ok(data) => Ok(data.claims),
+            Err(e) => Err(match e.kind() {
+                ErrorKind::ExpiredSignature => {
+                    let exp = jsonwebtoken::dangerous::insecure_decode::<AnyClaims>(token)
+                        .ok()
+                        .and_then(|d| crate::clock::format_unix(d.claims.exp));
+                    AppError::unauthorized(format!(
+                        "Token expired{}; request a new one",
+                        exp.map(|t| format!(" at {t}")).unwrap_or_default()
+                    ))
+                }
+                ErrorKind::InvalidSignature => AppError::unauthorized(
+                    "Invalid token signature: this token was not issued by this mock \
+                     (or the mock's client secret or seed changed since)",
+                ),
+                ErrorKind::InvalidAlgorithm => {
+                    AppError::unauthorized("Invalid token: the mock signs tokens with HS256 only")
+                }
+                _ if looks_like_widget_token(token) => AppError::unauthorized(
+                    "This is a widget token (Base64 of {token, widgetUrl}), which is for the browser widget; \
+                     send the scoped JWT inside it, or get one from POST /api/v1/embedded/scoped-token",
+                ),
+                _ => AppError::unauthorized(
+                    "Malformed bearer token: expected a JWT issued by this mock",
+                ),
+            }),
+        }
+    }
+}
+
+fn looks_like_widget_token(token: &str) -> bool {
+    airbyte_embedded::WidgetToken::decode(token).is_ok()
+}
+
+/// Claims of the application (operator) token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApplicationClaims {
+    pub iss: String,
+    pub sub: String,
+    pub aud: String,
+    pub typ: String,
+    pub organization_id: Uuid,
+    pub iat: u64,
+    pub exp: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WorkspaceScope {
+    #[serde(rename = "workspaceId")]
+    pub workspace_id: Uuid,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Actor {
+    pub sub: String,
+}
+
+/// Claims of a scoped (end-user) token, as Airbyte's platform mints them plus the mock's selection.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScopedClaims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub typ: String,
+    pub act: Actor,
+    #[serde(rename = "io.airbyte.auth.workspace_scope")]
+    pub workspace_scope: WorkspaceScope,
+    pub roles: Vec<String>,
+    pub organization_id: Uuid,
+    pub iat: u64,
+    pub exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_origin: Option<String>,
+    #[serde(default)]
+    pub selected_source_template_tags: Vec<String>,
+    #[serde(default)]
+    pub selected_source_template_tags_mode: TagSelectionMode,
+    #[serde(default)]
+    pub selected_connection_template_tags: Vec<String>,
+    #[serde(default)]
+    pub selected_connection_template_tags_mode: TagSelectionMode,
+}
+
+impl ScopedClaims {
+    pub fn workspace_id(&self) -> Uuid {
+        self.workspace_scope.workspace_id
+    }
+}
+
+/// Enough of either tier to tell them apart.
+#[derive(Debug, Clone, Deserialize)]
+struct AnyClaims {
+    typ: Option<String>,
+    exp: u64,
+}
+
+fn bearer(parts: &Parts) -> Result<&str, AppError> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .ok_or_else(|| {
+            AppError::unauthorized("Missing bearer token: send 'Authorization: Bearer <token>'")
+        })?;
+    let value = header
+        .to_str()
+        .map_err(|_| AppError::unauthorized("Malformed Authorization header"))?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AppError::unauthorized(
+            "Authorization header must use the Bearer scheme",
+        ));
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(AppError::unauthorized(
+            "Missing bearer token: the Authorization header is empty",
+        ));
+    }
+    Ok(token)
+}
+
+fn decode_typed<T: for<'de> Deserialize<'de>>(keys: &Keys, token: &str) -> Result<T, AppError> {
+    jsonwebtoken::decode::<T>(token, &keys.decoding, &keys.validation)
+        .map(|d| d.claims)
+        .map_err(|_| AppError::unauthorized("Malformed token claims"))
+}
+
+/// Checks the optional `X-Organization-Id` header against the token's organization.
+fn check_organization_header(parts: &Parts, organization_id: Uuid) -> Result<(), AppError> {
+    let Some(raw) = parts.headers.get("x-organization-id") else {
+        return Ok(());
+    };
+    let raw = raw.to_str().unwrap_or_default();
+    let requested = Uuid::parse_str(raw.trim()).map_err(|_| {
+        AppError::invalid("x-organization-id", format!("'{raw}' is not a valid UUID"))
+    })?;
+    if requested != organization_id {
+        return Err(AppError::forbidden(format!(
+            "X-Organization-Id {requested} is not an organization this token may act for"
+        )));
+    }
+    Ok(())
+}
+
+/// An operator request, authenticated by an application token.
+#[derive(Debug, Clone)]
+pub struct Operator {
+    pub organization_id: Uuid,
+}
+
+impl FromRequestParts<AppState> for Operator {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?;
+        let any = state.keys.verify(token)?;
+        match any.typ.as_deref() {
+            Some(APPLICATION_TYP) => {}
+            Some(SCOPED_TYP) => {
+                return Err(AppError::forbidden(
+                    "This is an operator endpoint and needs an application token \
+                     (POST /api/v1/account/applications/token); a scoped end-user token was sent",
+                ));
+            }
+            _ => {
+                return Err(AppError::unauthorized(
+                    "Malformed bearer token: unknown token type",
+                ));
+            }
+        }
+        let claims: ApplicationClaims = decode_typed(&state.keys, token)?;
+        check_organization_header(parts, claims.organization_id)?;
+        if claims.organization_id != state.organization_id() {
+            return Err(AppError::unauthorized(
+                "Token is for an organization this mock does not know",
+            ));
+        }
+        Ok(Self {
+            organization_id: claims.organization_id,
+        })
+    }
+}
+
+/// An end-user request, authenticated by a scoped token whose workspace still exists.
+#[derive(Debug, Clone)]
+pub struct EndUser {
+    pub claims: ScopedClaims,
+    pub workspace_name: String,
+}
+
+impl EndUser {
+    pub fn workspace_id(&self) -> Uuid {
+        self.claims.workspace_id()
+    }
+}
+
+impl FromRequestParts<AppState> for EndUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?;
+        let claims = verify_scoped(state, token)?;
+        check_organization_header(parts, claims.organization_id)?;
+        let workspace_name = state
+            .store
+            .workspace_name(claims.workspace_id())
+            .ok_or_else(|| {
+                AppError::unauthorized(format!(
+                    "The token's workspace {} no longer exists (was the mock reset?); mint a new token",
+                    claims.workspace_id()
+                ))
+            })?;
+        Ok(Self {
+            claims,
+            workspace_name,
+        })
+    }
+}
+
+/// Verifies a scoped token: 401 when unusable, 403 when it is an application token.
+pub fn verify_scoped(state: &AppState, token: &str) -> Result<ScopedClaims, AppError> {
+    let any = state.keys.verify(token)?;
+    match any.typ.as_deref() {
+        Some(SCOPED_TYP) => {}
+        Some(APPLICATION_TYP) => {
+            return Err(AppError::forbidden(
+                "This is an end-user endpoint and needs a scoped token (from the widget token or \
+                 POST /api/v1/embedded/scoped-token); an application token was sent",
+            ));
+        }
+        _ => {
+            return Err(AppError::unauthorized(
+                "Malformed bearer token: unknown token type",
+            ));
+        }
+    }
+    let claims: ScopedClaims = decode_typed(&state.keys, token)?;
+    if !claims.roles.iter().any(|r| r == END_USER_ROLE) {
+        return Err(AppError::forbidden(
+            "The scoped token lacks the EMBEDDED_END_USER role",
+        ));
+    }
+    Ok(claims)
+}
+
+/// Verifies any bearer token of the scoped tier without touching state beyond the keys; for CORS.
+pub fn scoped_origin(state: &AppState, authorization: &str) -> Option<String> {
+    let token = authorization
+        .strip_prefix("Bearer ")
+        .or_else(|| authorization.strip_prefix("bearer "))?;
+    verify_scoped(state, token.trim()).ok()?.allowed_origin
+}

@@ -1,0 +1,47 @@
+//! Command-line flags, each with an environment variable.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+
+/// A stateful offline mock of Airbyte's Embedded API and authentication module.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "airbyte-mock", version, about)]
+pub struct Config {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, env = "AIRBYTE_MOCK_ADDR", default_value = "127.0.0.1:8001")]
+    pub addr: SocketAddr,
+
+    /// Origin written into widget URLs (default: http://<addr>).
+    #[arg(long, env = "AIRBYTE_MOCK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Client id accepted by the application-token endpoint.
+    #[arg(long, env = "AIRBYTE_MOCK_CLIENT_ID", default_value = "mock-client-id")]
+    pub client_id: String,
+
+    /// Client secret accepted by the application-token endpoint.
+    #[arg(
+        long,
+        env = "AIRBYTE_MOCK_CLIENT_SECRET",
+        default_value = "mock-client-secret",
+        hide_env_values = true
+    )]
+    pub client_secret: String,
+
+    /// Seed for ids and generated data: the same seed gives the same state.
+    #[arg(long, env = "AIRBYTE_MOCK_SEED", default_value_t = 42)]
+    pub seed: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8001)),
+            public_url: None,
+            client_id: "mock-client-id".into(),
+            client_secret: "mock-client-secret".into(),
+            seed: 42,
+        }
+    }
+}

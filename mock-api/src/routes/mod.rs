@@ -1,0 +1,95 @@
+//! The route table: token endpoints, the operator API, the end-user API (with CORS), the widget
+//! stand-in's assets, and the `/_mock` control plane.
+
+pub mod admin;
+pub mod connectors;
+pub mod embedded;
+pub mod templates;
+pub mod tokens;
+pub mod widget;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+use crate::error::{self, AppError};
+use crate::extract::BODY_LIMIT;
+
+pub fn router(state: AppState) -> Router {
+    let end_user =
+        embedded::router()
+            .merge(tokens::end_user_router())
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                crate::cors::end_user_cors,
+            ));
+    Router::new()
+        .merge(tokens::router())
+        .merge(templates::router())
+        .merge(connectors::router())
+        .merge(end_user)
+        .merge(widget::router())
+        .nest("/_mock", admin::router())
+        .fallback(error::not_found_fallback)
+        .layer(middleware::from_fn(shape_bare_errors))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// axum answers a wrong method with an empty 405; give it Airbyte's error shape like everything else.
+async fn shape_bare_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    let response = next.run(request).await;
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && !response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        let allow = response.headers().get(header::ALLOW).cloned();
+        let mut shaped = error::method_not_allowed_fallback(method, uri)
+            .await
+            .into_response();
+        if let Some(allow) = allow {
+            shaped.headers_mut().insert(header::ALLOW, allow);
+        }
+        return shaped;
+    }
+    response
+}
+
+/// One log line per request: method, path, status, latency. Never headers, bodies or query strings,
+/// which can carry tokens or secrets.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    if status >= 500 {
+        tracing::error!(%method, %path, status, micros, "request");
+    } else {
+        tracing::info!(%method, %path, status, micros, "request");
+    }
+    response
+}
+
+/// Shorthand for handlers that return JSON with a status.
+pub(crate) fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Err(e) => AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("could not serialise the response: {e}"),
+        )
+        .into_response(),
+    }
+}
+
+/// A 200 JSON response.
+pub(crate) fn ok<T: serde::Serialize>(body: &T) -> Response {
+    json(StatusCode::OK, body)
+}
