@@ -1,0 +1,1 @@
+//! Yew bindings for the Airbyte Embedded widget.
