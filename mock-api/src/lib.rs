@@ -35,6 +35,26 @@ pub struct Shared {
     pub keys: auth::Keys,
     pub catalog: catalog::Catalog,
     pub store: store::Store,
+    pub stats: Stats,
+}
+
+/// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
+/// example, that a backend caches its application token.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub application_tokens: std::sync::atomic::AtomicU64,
+    pub widget_tokens: std::sync::atomic::AtomicU64,
+    pub scoped_tokens: std::sync::atomic::AtomicU64,
+}
+
+impl Stats {
+    pub fn bump(counter: &std::sync::atomic::AtomicU64) {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn get(counter: &std::sync::atomic::AtomicU64) -> u64 {
+        counter.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -57,6 +77,7 @@ impl AppState {
             keys: auth::Keys::new(key.as_bytes()),
             catalog,
             store,
+            stats: Stats::default(),
         })))
     }
 

@@ -1,1 +1,343 @@
-//! The demo backend.
+//! The demo backend, the seed's `server.js` in Rust: it exchanges client credentials for an
+//! application token (cached), mints widget tokens for the signed-in user, lists that user's sources,
+//! and serves the Yew SPA. Pointing it at the real Airbyte API is configuration only.
+
+pub mod config;
+mod token_cache;
+
+use std::sync::Arc;
+
+use airbyte_client::AirbyteClient;
+use airbyte_embedded::WidgetTokenRequest;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tower_http::services::{ServeDir, ServeFile};
+
+pub use config::Config;
+use token_cache::TokenCache;
+
+/// Shared state of the demo backend.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+pub struct Inner {
+    client: AirbyteClient,
+    client_id: String,
+    client_secret: Secret,
+    tokens: TokenCache,
+    pub allowed_origin: String,
+    pub widget_script_url: String,
+    pub api_url: String,
+    pub users: Vec<String>,
+    dist: std::path::PathBuf,
+}
+
+/// A string that never prints.
+struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// `own_origin` is where the SPA is served, the default `allowed_origin`.
+    pub fn new(config: &Config, own_origin: &str) -> Result<Self, String> {
+        let client = AirbyteClient::new(&config.airbyte_api_url).map_err(|e| e.to_string())?;
+        let allowed_origin = config
+            .allowed_origin
+            .clone()
+            .unwrap_or_else(|| own_origin.to_owned());
+        let widget_script_url = config
+            .widget_script_url
+            .clone()
+            .unwrap_or_else(|| default_script_url(&config.airbyte_api_url));
+        Ok(Self(Arc::new(Inner {
+            client,
+            client_id: config.client_id.clone(),
+            client_secret: Secret(config.client_secret.clone()),
+            tokens: TokenCache::default(),
+            allowed_origin,
+            widget_script_url,
+            api_url: config.airbyte_api_url.clone(),
+            users: demo_users(config.seed),
+            dist: config.dist.clone(),
+        })))
+    }
+}
+
+/// The mock serves `/widget.js` at its root; the API URL is `<root>/api/v1`.
+fn default_script_url(api_url: &str) -> String {
+    let root = api_url.trim_end_matches('/').trim_end_matches("/api/v1");
+    format!("{root}/widget.js")
+}
+
+/// `user_123` (the seed's example) and a few generated people, the same for the same seed.
+fn demo_users(seed: u64) -> Vec<String> {
+    use fake::Fake;
+    use rand::SeedableRng;
+    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(seed);
+    let mut users = vec!["user_123".to_owned()];
+    while users.len() < 5 {
+        let first: String = fake::faker::name::en::FirstName().fake_with_rng(&mut rng);
+        let last: String = fake::faker::name::en::LastName().fake_with_rng(&mut rng);
+        let user = format!("{}.{}", first.to_lowercase(), last.to_lowercase())
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '.', "");
+        if !users.contains(&user) {
+            users.push(user);
+        }
+    }
+    users
+}
+
+/// A failure answered as `{error}`; upstream failures also carry the upstream status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+    upstream_status: Option<u16>,
+}
+
+impl ApiError {
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+            upstream_status: None,
+        }
+    }
+
+    fn upstream(context: &str, e: &airbyte_client::Error) -> Self {
+        Self {
+            status: StatusCode::BAD_GATEWAY,
+            message: format!("{context}: {e}"),
+            upstream_status: e.status(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = match self.upstream_status {
+            Some(s) => json!({"error": self.message, "upstream_status": s}),
+            None => json!({"error": self.message}),
+        };
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct WidgetTokenBody {
+    #[serde(rename = "userId")]
+    user_id: Option<serde_json::Value>,
+}
+
+fn user_id(raw: Option<&serde_json::Value>) -> Result<String, ApiError> {
+    match raw {
+        None | Some(serde_json::Value::Null) => Err(ApiError::bad_request("userId is required")),
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => {
+            Err(ApiError::bad_request("userId must not be empty"))
+        }
+        Some(serde_json::Value::String(s)) if s.chars().count() > 256 => Err(
+            ApiError::bad_request("userId must be at most 256 characters"),
+        ),
+        Some(serde_json::Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(ApiError::bad_request("userId must be a string")),
+    }
+}
+
+impl AppState {
+    async fn application_token(&self) -> Result<String, ApiError> {
+        self.tokens
+            .get(|| async {
+                let t = self
+                    .client
+                    .application_token(&self.client_id, &self.client_secret.0)
+                    .await?;
+                Ok((t.access_token, t.expires_in))
+            })
+            .await
+            .map_err(|e| ApiError::upstream("Could not get an Airbyte application token", &e))
+    }
+}
+
+/// `POST /api/airbyte/widget-token {userId}` → `{token}`.
+async fn widget_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body: WidgetTokenBody = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(format!(
+            "the body must be JSON like {{\"userId\": \"user_123\"}}: {e}"
+        ))
+    })?;
+    let user = user_id(body.user_id.as_ref())?;
+    warn_on_origin_mismatch(&state, &headers);
+    let app_token = state.application_token().await?;
+    let request = WidgetTokenRequest::new(user, state.allowed_origin.clone());
+    let token = state
+        .client
+        .widget_token(&app_token, &request)
+        .await
+        .map_err(|e| ApiError::upstream("Airbyte refused the widget token", &e))?;
+    Ok(axum::Json(json!({"token": token})).into_response())
+}
+
+/// The browser says where the SPA really runs; if that is not `allowed_origin`, the widget will hang,
+/// so say so in the log before anyone has to debug it.
+fn warn_on_origin_mismatch(state: &AppState, headers: &HeaderMap) {
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())
+        && origin != state.allowed_origin
+    {
+        tracing::warn!(
+            browser_origin = origin,
+            allowed_origin = %state.allowed_origin,
+            "the app runs on another origin than ALLOWED_ORIGIN: the widget will not authenticate; set ALLOWED_ORIGIN={origin}"
+        );
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct SourcesQuery {
+    #[serde(rename = "userId")]
+    user_id: Option<String>,
+}
+
+/// `GET /api/airbyte/sources?userId=…` → `{data: [SourceListItem]}`.
+async fn sources(
+    State(state): State<AppState>,
+    query: Result<Query<SourcesQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let user = user_id(query.user_id.map(serde_json::Value::String).as_ref())?;
+    let app_token = state.application_token().await?;
+    let data = state
+        .client
+        .sources(&app_token, &user)
+        .await
+        .map_err(|e| ApiError::upstream("Could not list the sources", &e))?;
+    Ok(axum::Json(json!({"data": data})).into_response())
+}
+
+/// What the SPA needs to know; nothing secret.
+async fn spa_config(State(state): State<AppState>) -> Response {
+    axum::Json(json!({
+        "widgetScriptUrl": state.widget_script_url,
+        "allowedOrigin": state.allowed_origin,
+        "airbyteApiUrl": state.api_url,
+        "mock": !state.api_url.contains("airbyte.ai") && !state.api_url.contains("airbyte.com"),
+    }))
+    .into_response()
+}
+
+async fn users(State(state): State<AppState>) -> Response {
+    axum::Json(json!({"users": state.users})).into_response()
+}
+
+async fn api_not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError {
+        status: StatusCode::NOT_FOUND,
+        message: format!("no API route {}", uri.path()),
+        upstream_status: None,
+    }
+}
+
+/// One line per request; never headers or bodies, which carry tokens.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    tracing::info!(%method, %path, status = response.status().as_u16(), micros, "request");
+    response
+}
+
+const NO_SPA: &str = "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Demo server</title>\
+<body style=\"font-family:system-ui;max-width:40rem;margin:4rem auto\"><h1>The SPA is not built</h1>\
+<p>The demo server is running, but <code>web/dist</code> does not exist. Build it with \
+<code>just demo</code> (or <code>cd web &amp;&amp; trunk build --release</code>).</p></body></html>";
+
+/// The demo backend as a router.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/airbyte/widget-token", post(widget_token))
+        .route("/airbyte/sources", get(sources))
+        .route("/config", get(spa_config))
+        .route("/users", get(users))
+        .fallback(api_not_found);
+    let index = state.dist.join("index.html");
+    let router = Router::new()
+        .nest("/api", api)
+        .route("/healthz", get(|| async { "ok" }));
+    let router = if index.exists() {
+        // Client-side routes fall back to index.html.
+        router.fallback_service(ServeDir::new(&state.dist).fallback(ServeFile::new(index)))
+    } else {
+        router.fallback(|| async { (StatusCode::OK, Html(NO_SPA)) })
+    };
+    router
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// A bound, not yet running demo server.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    pub async fn bind(config: &Config) -> Result<Self, String> {
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|e| format!("cannot bind {}: {e}", config.addr))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        // The printed URL uses `localhost` for loopback addresses, so that is the default origin too.
+        let own_origin = if local.ip().is_loopback() {
+            format!("http://localhost:{}", local.port())
+        } else {
+            format!("http://{local}")
+        };
+        let state = AppState::new(config, &own_origin)?;
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, app(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}

@@ -30,6 +30,11 @@ async fn health(State(state): State<AppState>) -> Response {
         "public_url": state.public_url,
         "revision": state.store.revision(),
         "counts": {"workspaces": workspaces, "sources": sources, "source_templates": templates},
+        "issued": {
+            "application_tokens": crate::Stats::get(&state.stats.application_tokens),
+            "widget_tokens": crate::Stats::get(&state.stats.widget_tokens),
+            "scoped_tokens": crate::Stats::get(&state.stats.scoped_tokens),
+        },
     }))
 }
 

@@ -67,6 +67,7 @@ fn mint_application_token(
              (the mock's demo credentials are mock-client-id / mock-client-secret unless configured otherwise)",
         ));
     }
+    crate::Stats::bump(&state.stats.application_tokens);
     let now = clock::unix_now();
     let organization_id = state.organization_id();
     let claims = ApplicationClaims {
@@ -216,6 +217,7 @@ fn issue_widget_token(
             .unwrap_or_default(),
     };
     let jwt = mint_scoped_token(state, operator.organization_id, scope);
+    crate::Stats::bump(&state.stats.widget_tokens);
     let widget_url = format!(
         "{}/embedded-widget?workspaceId={}&allowedOrigin={}",
         state.public_url,
@@ -322,6 +324,7 @@ async fn scoped_token(
         connection_tags: Vec::new(),
         connection_tags_mode: TagSelectionMode::Any,
     };
+    crate::Stats::bump(&state.stats.scoped_tokens);
     Ok(ok(&TokenBody {
         token: mint_scoped_token(&state, operator.organization_id, scope),
     }))
