@@ -216,6 +216,10 @@
     }
   }
 
+  function looksLikeHostAndPort(value) {
+    return /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d+)?$/i.test(value);
+  }
+
   /** Ways `value` differs from how a browser writes an origin (empty when it is a proper origin). */
   function originShapeProblems(value) {
     const problems = [];
@@ -227,12 +231,16 @@
     try {
       url = new URL(trimmed);
     } catch (_error) {
-      problems.push("it is not an absolute URL: an origin needs a scheme, e.g. 'http://" + trimmed + "'");
+      problems.push(
+        looksLikeHostAndPort(trimmed)
+          ? "it is not an absolute URL: an origin needs a scheme, e.g. 'http://" + trimmed + "'"
+          : "it is not an absolute URL: an origin looks like 'https://app.example.com' or 'http://localhost:3000'"
+      );
       return problems;
     }
     if (url.origin === "null") {
       problems.push(
-        /^[a-z0-9.-]+:\d+/i.test(trimmed)
+        looksLikeHostAndPort(trimmed)
           ? "it has no scheme: '" + trimmed + "' reads as a URL with the scheme '" + url.protocol + "'; write 'http://" + trimmed + "'"
           : "it has no network origin (scheme '" + url.protocol + "'); use http:// or https://"
       );
@@ -301,9 +309,10 @@
     if (received && received !== "null") {
       return "Mint the widget token with allowed_origin = '" + received + "' (exactly the host page's window.location.origin).";
     }
-    const canonical = allowedOrigin ? canonicalOrigin(allowedOrigin.trim()) : null;
+    const trimmed = allowedOrigin ? allowedOrigin.trim() : "";
+    const canonical = trimmed ? canonicalOrigin(looksLikeHostAndPort(trimmed) ? "http://" + trimmed : trimmed) : null;
     if (canonical && canonical !== allowedOrigin) {
-      return "Mint the widget token with allowed_origin = '" + canonical + "'.";
+      return "Mint the widget token with allowed_origin = '" + canonical + "'" + (looksLikeHostAndPort(trimmed) ? " (or https://, whichever your page uses)." : ".");
     }
     return "Mint the widget token with allowed_origin set to exactly the host page's window.location.origin (scheme, host and port; no path, no trailing slash).";
   }
@@ -314,7 +323,7 @@
    *          differences: string[], fix: string, notes?: string[]}} d
    */
   function showDiagnosis(d) {
-    const rows = [h("dt", {}, "Expected"), h("dd", {}, h("code", {}, allowedOrigin === null ? "(no allowedOrigin)" : allowedOrigin))];
+    const rows = [h("dt", {}, "Expected"), h("dd", {}, allowedOrigin ? h("code", {}, allowedOrigin) : "(no allowedOrigin)")];
     rows.push(h("dt", {}, d.receivedLabel), h("dd", {}, d.received ? h("code", {}, d.received) : "unknown"));
     const panel = h(
       "section",
@@ -328,7 +337,8 @@
     );
     diagnosisSlot.replaceChildren(panel);
 
-    const hint = [d.heading + ".", d.intro].concat(d.differences, [d.fix], d.notes || []).join(" ");
+    // Short enough for one log line: what is wrong and how to fix it (the page shows the long form).
+    const hint = [d.heading + "."].concat(d.differences, [d.fix]).join(" ");
     const key = d.problem + "|" + (d.received || "");
     if (!state.reported.has(key)) {
       state.reported.add(key);
@@ -395,12 +405,13 @@
   }
 
   function diagnoseBadAllowedOrigin(extra) {
-    const problems = allowedOrigin === null ? [] : originShapeProblems(allowedOrigin);
+    const missing = !allowedOrigin;
+    const problems = missing ? [] : originShapeProblems(allowedOrigin);
     showDiagnosis({
       problem: "bad_allowed_origin",
-      heading: allowedOrigin === null ? "The widget URL has no allowedOrigin" : "allowedOrigin is not an origin a browser can match",
+      heading: missing ? "The widget URL has no allowedOrigin" : "allowedOrigin is not an origin a browser can match",
       intro:
-        allowedOrigin === null
+        missing
           ? "The iframe URL must carry ?allowedOrigin=<the host page's origin>; the widget-token endpoint adds it. Without it the page cannot ask for its token."
           : "The widget URL says allowedOrigin = '" + allowedOrigin + "'. Browsers compare it with the sending page's origin as a string, so it can never match." + (extra ? " " + extra : ""),
       received: referrerOrigin(),

@@ -67,18 +67,39 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             "the request body is empty; send a JSON object",
         ));
     }
+    let malformed = |text: String| {
+        AppError::invalid_many(vec![airbyte_embedded::ApiError::new(
+            Some("body"),
+            format!("malformed JSON: {text}"),
+            "malformed_json",
+        )])
+    };
+    // JSON is UTF-8: reject other bytes even inside fields that are ignored (which serde only skims).
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(malformed(format!("the body is not valid UTF-8 ({e})")));
+    }
+    // Every body is one JSON object; serde would otherwise read an array as a struct, field by field.
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    if first != Some(b'{') {
+        return Err(
+            match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+                Err(e) => malformed(e.to_string()),
+                Ok(_) => AppError::invalid_many(vec![airbyte_embedded::ApiError::new(
+                    Some("body"),
+                    format!("must be a JSON object, not {}", json_kind(first)),
+                    "invalid_type",
+                )]),
+            },
+        );
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         let text = inner.to_string();
         let message = strip_position(&text);
         if inner.is_syntax() || inner.is_eof() {
-            return AppError::invalid_many(vec![airbyte_embedded::ApiError::new(
-                Some("body"),
-                format!("malformed JSON: {text}"),
-                "malformed_json",
-            )]);
+            return malformed(text);
         }
         let field = match missing_field(message) {
             Some(name) if path == "." || path.is_empty() => name.to_owned(),
@@ -96,7 +117,21 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             message,
             code,
         )])
-    })
+    })?;
+    // Anything after the object (`{...} trailing`) makes the whole body malformed.
+    de.end().map_err(|e| malformed(e.to_string()))?;
+    Ok(value)
+}
+
+/// What a JSON value starting with `first` is, for "must be a JSON object, not …".
+fn json_kind(first: Option<u8>) -> &'static str {
+    match first {
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "a boolean",
+        _ => "a number",
+    }
 }
 
 fn strip_position(text: &str) -> &str {

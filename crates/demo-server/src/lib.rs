@@ -252,7 +252,7 @@ async fn users(State(state): State<AppState>) -> Response {
     axum::Json(json!({"users": state.users})).into_response()
 }
 
-async fn api_not_found(uri: axum::http::Uri) -> ApiError {
+async fn api_not_found(axum::extract::OriginalUri(uri): axum::extract::OriginalUri) -> ApiError {
     ApiError {
         status: StatusCode::NOT_FOUND,
         message: format!("no API route {}", uri.path()),

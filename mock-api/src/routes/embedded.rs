@@ -178,9 +178,18 @@ fn merge_defaults(defaults: &Map<String, Value>, config: Map<String, Value>) -> 
     merged
 }
 
+/// When the `slow` outcome input delays: the save itself, not the check before it, so a widget that
+/// checks and then saves waits three seconds once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Check,
+    Save,
+}
+
 /// Schema validation (422 listing every bad field), then the outcome inputs (`slow`, `fail`,
 /// `error_<CODE>`), as the check before every save.
 async fn validate_and_check(
+    step: Step,
     schema: &Value,
     validator: Option<&jsonschema::Validator>,
     config: &Map<String, Value>,
@@ -192,7 +201,7 @@ async fn validate_and_check(
         }
     }
     let outcome = spec::outcome(schema, config);
-    if outcome.slow {
+    if outcome.slow && step == Step::Save {
         tokio::time::sleep(spec::SLOW_DELAY).await;
     }
     Ok(outcome)
@@ -238,6 +247,7 @@ async fn create_source(
     let config = merge_defaults(&template.partial_default_config, config);
     let schema = &template.user_config_spec.connection_specification;
     let outcome = validate_and_check(
+        Step::Save,
         schema,
         state.catalog.validator(template.source_definition_id),
         &config,
@@ -343,6 +353,7 @@ async fn update_source(
                 .map_err(AppError::invalid_many)?;
             let merged = merge_defaults(&template.partial_default_config, incoming);
             let outcome = validate_and_check(
+                Step::Save,
                 schema,
                 state.catalog.validator(template.source_definition_id),
                 &merged,
@@ -423,6 +434,7 @@ async fn check_source(
     let config = merge_defaults(&template.partial_default_config, config);
     let schema = &template.user_config_spec.connection_specification;
     let outcome = validate_and_check(
+        Step::Check,
         schema,
         state.catalog.validator(template.source_definition_id),
         &config,

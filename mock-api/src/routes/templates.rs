@@ -267,22 +267,29 @@ async fn delete_source_template(
     })
 }
 
+fn tag_problem(tag: &str) -> Option<&'static str> {
+    if tag.trim().is_empty() {
+        Some("tag names must not be empty")
+    } else if tag.chars().count() > 64 {
+        Some("tag names must be at most 64 characters")
+    } else {
+        None
+    }
+}
+
+/// A list of tag names (`tags`): the error names the item, e.g. `tags[1]`.
 fn check_tag_names(field: &str, tags: &[String]) -> AppResult<()> {
     for (i, tag) in tags.iter().enumerate() {
-        if tag.trim().is_empty() {
-            return Err(AppError::invalid(
-                &format!("{field}[{i}]"),
-                "tag names must not be empty",
-            ));
-        }
-        if tag.chars().count() > 64 {
-            return Err(AppError::invalid(
-                &format!("{field}[{i}]"),
-                "tag names must be at most 64 characters",
-            ));
+        if let Some(problem) = tag_problem(tag) {
+            return Err(AppError::invalid(&format!("{field}[{i}]"), problem));
         }
     }
     Ok(())
+}
+
+/// One tag name (`tag` of the attach body): the error names the field itself.
+fn check_tag_name(field: &str, tag: &str) -> AppResult<()> {
+    tag_problem(tag).map_or(Ok(()), |problem| Err(AppError::invalid(field, problem)))
 }
 
 fn tag_path(Path((raw_id, tag)): Path<(String, String)>) -> AppResult<(Uuid, String)> {
@@ -297,7 +304,7 @@ async fn tag_source_template(
     IdPath(id): IdPath,
     Json(req): Json<TagAttachRequest>,
 ) -> AppResult<Response> {
-    check_tag_names("tag", std::slice::from_ref(&req.tag))?;
+    check_tag_name("tag", &req.tag)?;
     state.store.write(|data, ids| {
         if !data.source_templates.contains_key(&id) {
             return Err(AppError::not_found("Source template", id));
@@ -526,7 +533,7 @@ async fn tag_connection_template(
     IdPath(id): IdPath,
     Json(req): Json<TagAttachRequest>,
 ) -> AppResult<Response> {
-    check_tag_names("tag", std::slice::from_ref(&req.tag))?;
+    check_tag_name("tag", &req.tag)?;
     state.store.write(|data, ids| {
         if !data.connection_templates.contains_key(&id) {
             return Err(AppError::not_found("Connection template", id));

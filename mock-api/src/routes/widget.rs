@@ -160,7 +160,7 @@ struct Diagnosis {
 
 fn clip(s: Option<&str>) -> &str {
     let s = s.unwrap_or("-");
-    match s.char_indices().nth(300) {
+    match s.char_indices().nth(1000) {
         Some((i, _)) => &s[..i],
         None => s,
     }

@@ -1,0 +1,174 @@
+//! Test fixtures: an in-process mock and demo server on free ports, and a log buffer.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use airbyte_embedded::WidgetToken;
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// A client secret no code path would print by accident.
+pub const SECRET: &str = "demo-test-secret-7f3a9c";
+pub const CLIENT_ID: &str = "demo-test-client";
+
+/// Every log line of both servers in this test binary.
+pub fn logs() -> Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = buffer.clone();
+        tracing_subscriber::fmt()
+            .with_env_filter("debug")
+            .with_ansi(false)
+            .with_writer(move || LogWriter(writer.clone()))
+            .init();
+        buffer
+    })
+    .clone()
+}
+
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub struct TestApp {
+    pub demo: String,
+    pub mock: String,
+    pub http: reqwest::Client,
+    pub allowed_origin: String,
+    /// Every response body this test saw, for the secret checks.
+    pub seen: Mutex<Vec<String>>,
+    _shutdown: Vec<oneshot::Sender<()>>,
+}
+
+pub struct Options {
+    pub client_secret: String,
+    pub allowed_origin: Option<String>,
+    /// Point the demo server at this API URL instead of the mock.
+    pub api_url: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            client_secret: SECRET.into(),
+            allowed_origin: Some("http://localhost:4321".into()),
+            api_url: None,
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Options::default()).await
+}
+
+pub async fn spawn_with(options: Options) -> TestApp {
+    let _ = logs();
+    let mock_config = airbyte_mock::Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        client_id: CLIENT_ID.into(),
+        client_secret: SECRET.into(),
+        ..Default::default()
+    };
+    let mock = airbyte_mock::Server::bind(&mock_config)
+        .await
+        .expect("bind mock");
+    let mock_url = format!("http://{}", mock.local_addr());
+    let (mock_tx, mock_rx) = oneshot::channel();
+    tokio::spawn(mock.run(async {
+        let _ = mock_rx.await;
+    }));
+
+    let demo_config = demo_server::Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        airbyte_api_url: options
+            .api_url
+            .unwrap_or_else(|| format!("{mock_url}/api/v1")),
+        client_id: CLIENT_ID.into(),
+        client_secret: options.client_secret,
+        allowed_origin: options.allowed_origin,
+        widget_script_url: None,
+        dist: std::env::temp_dir().join("demo-server-tests-no-dist"),
+        seed: 42,
+    };
+    let demo = demo_server::Server::bind(&demo_config)
+        .await
+        .expect("bind demo");
+    let demo_url = format!("http://{}", demo.local_addr());
+    let allowed_origin = demo.state().allowed_origin.clone();
+    let (demo_tx, demo_rx) = oneshot::channel();
+    tokio::spawn(demo.run(async {
+        let _ = demo_rx.await;
+    }));
+    TestApp {
+        demo: demo_url,
+        mock: mock_url,
+        http: reqwest::Client::new(),
+        allowed_origin,
+        seen: Mutex::new(Vec::new()),
+        _shutdown: vec![mock_tx, demo_tx],
+    }
+}
+
+impl TestApp {
+    async fn record(&self, response: reqwest::Response) -> (u16, Value) {
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        self.seen.lock().unwrap().push(text.clone());
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// `POST /api/airbyte/widget-token` with a raw body.
+    pub async fn post_widget_token_raw(&self, body: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("{}/api/airbyte/widget-token", self.demo))
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("request");
+        self.record(response).await
+    }
+
+    pub async fn widget_token(&self, user: &str) -> WidgetToken {
+        let (status, body) = self
+            .post_widget_token_raw(&serde_json::json!({"userId": user}).to_string())
+            .await;
+        assert_eq!(status, 200, "{body}");
+        WidgetToken::decode(body["token"].as_str().expect("token"))
+            .expect("decodes like the widget")
+    }
+
+    pub async fn get_demo(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.demo))
+            .send()
+            .await
+            .expect("request");
+        self.record(response).await
+    }
+
+    pub async fn mock_health(&self) -> Value {
+        self.http
+            .get(format!("{}/_mock/health", self.mock))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}

@@ -1,0 +1,67 @@
+use airbyte_client::AirbyteClient;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn widget_token_decodes_and_carries_the_configured_origin() {
+    let app = spawn_app().await;
+    let token = app.widget_token("user_123").await;
+    let url = url::Url::parse(&token.widget_url).expect("absolute widget URL");
+    assert_eq!(format!("{}://{}", url.scheme(), url.authority()), app.mock);
+    assert_eq!(url.path(), "/embedded-widget");
+    let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(query["allowedOrigin"], "http://localhost:4321");
+    assert!(
+        token
+            .widget_url
+            .contains("allowedOrigin=http%3A%2F%2Flocalhost%3A4321"),
+        "{}",
+        token.widget_url
+    );
+
+    // The scoped JWT inside is for user_123's workspace, the one in the URL.
+    let client = AirbyteClient::new(&format!("{}/api/v1", app.mock)).unwrap();
+    let info = client
+        .scoped_token_info(token.token.as_deref().unwrap())
+        .await
+        .expect("scoped token works");
+    assert_eq!(info.workspace_name, "user_123");
+    assert_eq!(info.workspace_id.to_string(), query["workspaceId"]);
+}
+
+#[tokio::test]
+async fn application_token_is_fetched_once_for_many_widget_tokens() {
+    let app = spawn_app().await;
+    // Concurrent first requests must share one refresh...
+    let first: Vec<_> = futures::future::join_all((0..12).map(|i| {
+        let app = &app;
+        async move { app.widget_token(&format!("user_{i}")).await }
+    }))
+    .await;
+    assert_eq!(first.len(), 12);
+    // ...and later ones reuse the cached token.
+    for i in 0..8 {
+        app.widget_token(&format!("later_{i}")).await;
+    }
+    let health = app.mock_health().await;
+    assert_eq!(health["issued"]["application_tokens"], 1, "{health}");
+    assert_eq!(health["issued"]["widget_tokens"], 20, "{health}");
+}
+
+#[tokio::test]
+async fn same_user_gets_the_same_workspace() {
+    let app = spawn_app().await;
+    let a = app.widget_token("same-user").await;
+    let b = app.widget_token("same-user").await;
+    let ws = |t: &airbyte_embedded::WidgetToken| {
+        t.widget_url
+            .split("workspaceId=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(ws(&a), ws(&b));
+}
