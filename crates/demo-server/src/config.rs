@@ -44,6 +44,14 @@ pub struct Config {
     #[arg(long, env = "AIRBYTE_WIDGET_SCRIPT_URL")]
     pub widget_script_url: Option<String>,
 
+    /// Only offer source templates with these tags in the widget (comma-separated), e.g. `pro-tier`.
+    #[arg(long, env = "AIRBYTE_SOURCE_TEMPLATE_TAGS", value_delimiter = ',')]
+    pub source_template_tags: Vec<String>,
+
+    /// How the tags select templates: `any` (one of them) or `all`.
+    #[arg(long, env = "AIRBYTE_SOURCE_TEMPLATE_TAGS_MODE", default_value = "any", value_parser = ["any", "all"])]
+    pub source_template_tags_mode: String,
+
     /// The built SPA to serve.
     #[arg(long, env = "DEMO_WEB_DIST", default_value = "web/dist")]
     pub dist: PathBuf,
@@ -62,6 +70,8 @@ impl Default for Config {
             client_secret: "mock-client-secret".into(),
             allowed_origin: None,
             widget_script_url: None,
+            source_template_tags: Vec::new(),
+            source_template_tags_mode: "any".into(),
             dist: PathBuf::from("web/dist"),
             seed: 42,
         }

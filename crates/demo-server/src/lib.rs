@@ -38,6 +38,8 @@ pub struct Inner {
     pub widget_script_url: String,
     pub api_url: String,
     pub users: Vec<String>,
+    source_template_tags: Vec<String>,
+    source_template_tags_mode: airbyte_embedded::TagSelectionMode,
     dist: std::path::PathBuf,
 }
 
@@ -78,6 +80,17 @@ impl AppState {
             widget_script_url,
             api_url: config.airbyte_api_url.clone(),
             users: demo_users(config.seed),
+            source_template_tags: config
+                .source_template_tags
+                .iter()
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            source_template_tags_mode: if config.source_template_tags_mode == "all" {
+                airbyte_embedded::TagSelectionMode::All
+            } else {
+                airbyte_embedded::TagSelectionMode::Any
+            },
             dist: config.dist.clone(),
         })))
     }
@@ -192,7 +205,11 @@ async fn widget_token(
     let user = user_id(body.user_id.as_ref())?;
     warn_on_origin_mismatch(&state, &headers);
     let app_token = state.application_token().await?;
-    let request = WidgetTokenRequest::new(user, state.allowed_origin.clone());
+    let mut request = WidgetTokenRequest::new(user, state.allowed_origin.clone());
+    if !state.source_template_tags.is_empty() {
+        request.selected_source_template_tags = Some(state.source_template_tags.clone());
+        request.selected_source_template_tags_mode = Some(state.source_template_tags_mode);
+    }
     let token = state
         .client
         .widget_token(&app_token, &request)

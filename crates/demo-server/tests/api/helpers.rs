@@ -54,6 +54,7 @@ pub struct Options {
     pub allowed_origin: Option<String>,
     /// Point the demo server at this API URL instead of the mock.
     pub api_url: Option<String>,
+    pub source_template_tags: Vec<String>,
 }
 
 impl Default for Options {
@@ -62,6 +63,7 @@ impl Default for Options {
             client_secret: SECRET.into(),
             allowed_origin: Some("http://localhost:4321".into()),
             api_url: None,
+            source_template_tags: Vec::new(),
         }
     }
 }
@@ -96,6 +98,8 @@ pub async fn spawn_with(options: Options) -> TestApp {
         client_secret: options.client_secret,
         allowed_origin: options.allowed_origin,
         widget_script_url: None,
+        source_template_tags: options.source_template_tags,
+        source_template_tags_mode: "any".into(),
         dist: std::env::temp_dir().join("demo-server-tests-no-dist"),
         seed: 42,
     };

@@ -1,6 +1,6 @@
 use airbyte_client::AirbyteClient;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{Options, spawn_app, spawn_with};
 
 #[tokio::test]
 async fn widget_token_decodes_and_carries_the_configured_origin() {
@@ -64,4 +64,24 @@ async fn same_user_gets_the_same_workspace() {
             .to_owned()
     };
     assert_eq!(ws(&a), ws(&b));
+}
+
+#[tokio::test]
+async fn configured_tags_narrow_the_widgets_templates() {
+    let app = spawn_with(Options {
+        source_template_tags: vec!["pro-tier".into()],
+        ..Options::default()
+    })
+    .await;
+    let token = app.widget_token("tagged-user").await;
+    let client = AirbyteClient::new(&format!("{}/api/v1", app.mock)).unwrap();
+    let mut names: Vec<_> = client
+        .embedded_source_templates(token.token.as_deref().unwrap())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Postgres", "Salesforce", "Stripe"]);
 }
