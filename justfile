@@ -3,36 +3,55 @@
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
 tools := justfile_directory() / ".tools"
-export PATH := tools / "bin" + ":" + env_var("PATH")
+export PATH := tools / "bin" + ":" + tools / "node/node_modules/.bin" + ":" + env_var("PATH")
 export CARGO_TERM_COLOR := "never"
 
 # List the recipes.
 default:
     @just --list
 
-# Install what the build and tests need (idempotent; into .tools/).
+# Install what the build and tests need (idempotent; into .tools/, Chromium from Debian).
 setup:
     scripts/setup.sh all
 
-# Every test: unit and integration (cargo), then the browser suite in headless Chromium.
+# Every test: unit and integration, the wasm tests in Chromium, then the browser suites.
 test: setup
     cargo test --workspace --locked
+    just test-wasm
     just test-browser
 
-# The browser suite only (builds the mock first).
-test-browser: (setup-part "browser")
-    cargo build --locked -p airbyte-mock
+# wasm-bindgen tests of the Yew widget bindings, in headless Chromium.
+test-wasm: (setup-part "wasm") (setup-part "browser")
+    cd crates/yew-airbyte-widget && CHROMEDRIVER=/usr/bin/chromedriver \
+      CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+      cargo test --locked --target wasm32-unknown-unknown
+
+# The browser suites: the widget stand-in, and the whole flow through the demo app.
+test-browser: (setup-part "browser") build-web
+    cargo build --locked -p airbyte-mock -p demo-server
     cd e2e && node --test --test-concurrency=1
+
+# Build the SPA (web/dist) in release mode.
+build-web: (setup-part "wasm")
+    cd web && trunk build --release
+
+# The demo: the SPA, the mock and the demo server; open the printed URL. Ctrl-C stops both.
+demo: build-web
+    scripts/demo.sh
+
+# Like `demo`, with `trunk serve` live-reloading the SPA on http://localhost:8080.
+dev: (setup-part "wasm")
+    scripts/demo.sh --dev
+
+# Run the mock alone on 127.0.0.1:8001 (flags after the recipe, e.g. `just mock --seed 7`).
+mock *ARGS:
+    cargo run --locked -p airbyte-mock -- {{ARGS}}
+
+# Formatting and lints.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets --locked -- -D warnings
 
 [private]
 setup-part part:
     scripts/setup.sh {{part}}
-
-# Run the mock on 127.0.0.1:8001 (pass flags after `--`, e.g. `just mock --seed 7`).
-mock *ARGS:
-    cargo run --locked -p airbyte-mock -- {{ARGS}}
-
-# Formatting and lints, as CI would want them.
-lint:
-    cargo fmt --all -- --check
-    cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -9,76 +9,13 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import http from "node:http";
-import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-// AIRBYTE_MOCK_BIN is taken relative to the current directory; the default relative to this folder.
-const MOCK_BIN = process.env.AIRBYTE_MOCK_BIN
-  ? path.resolve(process.env.AIRBYTE_MOCK_BIN)
-  : path.resolve(HERE, "../target/debug/airbyte-mock");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const SHOTS = path.resolve(HERE, "../target/e2e");
-const MASK = "**********";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { MASK, UUID, launchChromium, shot, startMock, stopServer } from "./support.mjs";
 
 let mock; // {child, origin, output: string[]}
 let host; // {server, origin}
 let browser;
-
-// ------------------------------------------------------------------------------------------------
-// The mock binary
-// ------------------------------------------------------------------------------------------------
-function startMock() {
-  if (!fs.existsSync(MOCK_BIN)) {
-    throw new Error(`mock binary not found at ${MOCK_BIN}: run 'cargo build -p airbyte-mock' or set AIRBYTE_MOCK_BIN`);
-  }
-  return new Promise((resolve, reject) => {
-    const child = spawn(MOCK_BIN, ["--addr", "127.0.0.1:0"], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    const output = [];
-    let settled = false;
-    const timer = setTimeout(() => {
-      if (!settled) {
-        settled = true;
-        child.kill("SIGKILL");
-        reject(new Error("the mock did not print 'listening on http://127.0.0.1:<port>' within 30 s:\n" + output.join("")));
-      }
-    }, 30_000);
-    const onData = (chunk) => {
-      const text = chunk.toString();
-      output.push(text);
-      const match = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(output.join(""));
-      if (match && !settled) {
-        settled = true;
-        clearTimeout(timer);
-        resolve({ child, origin: match[1], output });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", (chunk) => output.push(chunk.toString()));
-    child.on("error", (error) => {
-      if (!settled) {
-        settled = true;
-        clearTimeout(timer);
-        reject(error);
-      }
-    });
-    child.on("exit", (code, signal) => {
-      if (!settled) {
-        settled = true;
-        clearTimeout(timer);
-        reject(new Error(`the mock exited early (code ${code}, signal ${signal}):\n` + output.join("")));
-      }
-    });
-  });
-}
 
 async function postJson(url, body, bearer) {
   const headers = { "Content-Type": "application/json" };
@@ -215,10 +152,6 @@ function dialogOpen(page) {
   return page.evaluate(() => document.querySelector("dialog.airbyte-widget-dialog-wrapper").open);
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, name + ".png") });
-}
-
 /** Clicks a button that closes its own window (the consent pop-up), tolerating the race with the close. */
 async function clickAndWaitForClose(popup, locator) {
   const closed = popup.waitForEvent("close");
@@ -236,36 +169,15 @@ function uniqueWorkspace(label) {
 // Setup / teardown
 // ------------------------------------------------------------------------------------------------
 before(async () => {
-  fs.mkdirSync(SHOTS, { recursive: true });
   mock = await startMock();
   host = await startHost();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-      "--disable-quic",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
   if (browser) await browser.close();
   if (host) await new Promise((resolve) => host.server.close(resolve));
-  if (mock) {
-    const exited = new Promise((resolve) => mock.child.once("exit", resolve));
-    mock.child.kill("SIGTERM");
-    const timer = setTimeout(() => mock.child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await stopServer(mock);
 });
 
 // ------------------------------------------------------------------------------------------------

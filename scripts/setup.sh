@@ -3,12 +3,17 @@
 # .tools/ inside the repository (nothing is cached elsewhere), from the package registries only.
 #   scripts/setup.sh            # everything
 #   scripts/setup.sh browser    # just Chromium and the e2e node packages
+#   scripts/setup.sh wasm       # the wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 TOOLS="$ROOT/.tools"
 mkdir -p "$TOOLS/bin"
-export PATH="$TOOLS/bin:$PATH"
+export PATH="$TOOLS/bin:$TOOLS/node/node_modules/.bin:$PATH"
+TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than 1.95
+BINARYEN_VERSION=132.0.0       # Debian's wasm-opt 108 cannot read rustc 1.95's wasm
+# wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock exactly.
+WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 what="${1:-all}"
 
 step() { echo "--- setup: $*"; }
@@ -39,12 +44,40 @@ install_browser() {
   fi
 }
 
+has_version() { have "$1" && "$1" --version 2>/dev/null | grep -qF "$2"; }
+
+install_wasm() {
+  rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || {
+    step "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  }
+  has_version trunk "trunk $TRUNK_VERSION" || {
+    step "trunk $TRUNK_VERSION (cargo install, about 5 minutes)"
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install --locked --root "$TOOLS" trunk --version "$TRUNK_VERSION"
+  }
+  has_version wasm-bindgen "wasm-bindgen $WBG_VERSION" || {
+    step "wasm-bindgen-cli $WBG_VERSION (cargo install, about 2 minutes)"
+    # --locked fails on this registry for some versions (a pinned dependency is missing), so fall back.
+    cargo install --locked --root "$TOOLS" wasm-bindgen-cli --version "$WBG_VERSION" \
+      || cargo install --root "$TOOLS" wasm-bindgen-cli --version "$WBG_VERSION"
+  }
+  has_version wasm-opt "version ${BINARYEN_VERSION%%.*}" || {
+    step "wasm-opt (npm binaryen@$BINARYEN_VERSION)"
+    mkdir -p "$TOOLS/node"
+    (cd "$TOOLS/node" && { [ -f package.json ] || echo '{"private": true}' > package.json; } \
+      && npm install --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION")
+  }
+}
+
 case "$what" in
   just) install_just ;;
   browser) install_browser ;;
+  wasm) install_wasm ;;
   all)
     install_just
+    install_wasm
     install_browser
     ;;
-  *) echo "usage: scripts/setup.sh [all|just|browser]" >&2; exit 2 ;;
+  *) echo "usage: scripts/setup.sh [all|just|browser|wasm]" >&2; exit 2 ;;
 esac
