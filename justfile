@@ -43,6 +43,15 @@ demo: build-web
 dev: (setup-part "wasm")
     scripts/demo.sh --dev
 
+# The contract suite against the in-process mock.
+contract:
+    cargo test --locked -p airbyte-contract-tests
+
+# The same contract suite against a live Airbyte API (needs AIRBYTE_CONTRACT_URL, AIRBYTE_CLIENT_ID,
+# AIRBYTE_CLIENT_SECRET; optionally AIRBYTE_CONTRACT_SOURCE_TEMPLATE_ID, _SOURCE_CONFIG, _SECRET_FIELD).
+contract-live:
+    cargo test --locked -p airbyte-contract-tests -- --ignored live::
+
 # Run the mock alone on 127.0.0.1:8001 (flags after the recipe, e.g. `just mock --seed 7`).
 mock *ARGS:
     cargo run --locked -p airbyte-mock -- {{ARGS}}

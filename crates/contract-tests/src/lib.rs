@@ -1,0 +1,294 @@
+//! One contract suite, two targets: the in-process mock (the default) and a live Airbyte API
+//! (`AIRBYTE_CONTRACT_URL`, `AIRBYTE_CLIENT_ID`, `AIRBYTE_CLIENT_SECRET`). This library is the harness:
+//! targets, raw calls, normalisation for snapshots, and validation against the published document.
+//! The checks themselves are in `tests/contract/`.
+
+use std::collections::BTreeMap;
+
+use airbyte_embedded::WidgetToken;
+use base64::Engine as _;
+use serde_json::{Map, Value, json};
+use tokio::sync::oneshot;
+
+/// What a live run needs, and why it is skipped without it.
+pub const LIVE_ENV: [&str; 3] = [
+    "AIRBYTE_CONTRACT_URL",
+    "AIRBYTE_CLIENT_ID",
+    "AIRBYTE_CLIENT_SECRET",
+];
+
+/// An API to run the contract against.
+#[derive(Debug)]
+pub struct Target {
+    /// The API root, including `/api/v1`.
+    pub api: String,
+    client_id: String,
+    client_secret: String,
+    pub live: bool,
+    http: reqwest::Client,
+    _mock: Option<oneshot::Sender<()>>,
+}
+
+/// A response: status and JSON body (`Value::Null` for an empty body, a string for non-JSON).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Target {
+    /// The mock, in-process on a free loopback port, with its documented demo credentials.
+    pub async fn mock() -> Self {
+        let config = airbyte_mock::Config {
+            addr: ([127, 0, 0, 1], 0).into(),
+            ..Default::default()
+        };
+        let server = airbyte_mock::Server::bind(&config)
+            .await
+            .unwrap_or_else(|e| panic!("cannot start the mock: {e}"));
+        let api = format!("http://{}/api/v1", server.local_addr());
+        let (tx, rx) = oneshot::channel();
+        tokio::spawn(server.run(async {
+            let _ = rx.await;
+        }));
+        Self {
+            api,
+            client_id: config.client_id,
+            client_secret: config.client_secret,
+            live: false,
+            http: reqwest::Client::new(),
+            _mock: Some(tx),
+        }
+    }
+
+    /// The live API from the environment, or why it cannot be used.
+    pub fn live() -> Result<Self, String> {
+        let missing: Vec<_> = LIVE_ENV
+            .iter()
+            .filter(|k| std::env::var(k).map_or(true, |v| v.is_empty()))
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "live contract run skipped: set {} (missing: {})",
+                LIVE_ENV.join(", "),
+                missing
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let var = |k: &str| std::env::var(k).unwrap_or_default();
+        Ok(Self {
+            api: var("AIRBYTE_CONTRACT_URL").trim_end_matches('/').to_owned(),
+            client_id: var("AIRBYTE_CLIENT_ID"),
+            client_secret: var("AIRBYTE_CLIENT_SECRET"),
+            live: true,
+            http: reqwest::Client::new(),
+            _mock: None,
+        })
+    }
+
+    /// The origin widget URLs point at on the mock (`http://127.0.0.1:<port>`).
+    pub fn api_origin(&self) -> String {
+        self.api.trim_end_matches("/api/v1").to_owned()
+    }
+
+    /// A workspace name no earlier run used, so live runs never touch real users' workspaces.
+    pub fn unique(&self, label: &str) -> String {
+        format!("contract-{label}-{}", uuid::Uuid::new_v4().simple())
+    }
+
+    /// `method path` (relative to the API root) with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let mut request = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.api));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: no response: {e}"));
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply { status, body }
+    }
+
+    pub fn credentials(&self) -> Value {
+        json!({"client_id": self.client_id, "client_secret": self.client_secret})
+    }
+
+    /// A fresh application token.
+    pub async fn app_token(&self) -> String {
+        let reply = self
+            .call(
+                "POST",
+                "/account/applications/token",
+                None,
+                Some(&self.credentials()),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "application token: {}", reply.body);
+        reply.body["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// A widget token for `workspace_name` and `origin`: the raw string and its decoded halves.
+    pub async fn widget_token(&self, app_token: &str, body: Value) -> (String, WidgetToken) {
+        let reply = self
+            .call(
+                "POST",
+                "/account/applications/widget-token",
+                Some(app_token),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "widget token: {}", reply.body);
+        let raw = reply.body["token"].as_str().unwrap_or_default().to_owned();
+        let decoded = WidgetToken::decode(&raw)
+            .unwrap_or_else(|e| panic!("the widget cannot decode it: {e}"));
+        (raw, decoded)
+    }
+}
+
+/// The claims of a JWT, unverified.
+pub fn jwt_claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// Asserts the body conforms to the published document's schema for `method path status`.
+pub fn assert_conforms(method: &str, path: &str, reply: &Reply) {
+    if let Err(problems) =
+        airbyte_openapi::check_response(&method.to_lowercase(), path, reply.status, &reply.body)
+    {
+        panic!(
+            "{method} {path} -> {} does not match the published document:\n  {}\nbody: {}",
+            reply.status,
+            problems.join("\n  "),
+            reply.body
+        );
+    }
+}
+
+/// Asserts an error body is Airbyte's `ApiErrorResponse`.
+pub fn assert_error_shape(reply: &Reply) {
+    let validator =
+        airbyte_openapi::schema_validator("ApiErrorResponse").unwrap_or_else(|e| panic!("{e}"));
+    let problems = airbyte_openapi::problems(&validator, &reply.body);
+    assert!(
+        problems.is_empty(),
+        "error body is not an ApiErrorResponse: {problems:?}: {}",
+        reply.body
+    );
+    assert!(
+        reply.body.get("message").is_some() && reply.body.get("errors").is_some(),
+        "{}",
+        reply.body
+    );
+}
+
+/// Ids, times, tokens, the API's own origin and our generated workspace names replaced by
+/// placeholders, so snapshots are stable from run to run.
+pub fn normalise(value: &Value, api_origin: &str) -> Value {
+    match value {
+        Value::String(s) => Value::String(normalise_str(s, api_origin)),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| normalise(v, api_origin)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match k.as_str() {
+                        "exp" | "iat" | "timestamp" => json!("[unix-time]"),
+                        _ => normalise(v, api_origin),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36 && uuid::Uuid::parse_str(s).is_ok()
+}
+
+fn normalise_str(s: &str, api_origin: &str) -> String {
+    if is_uuid(s) {
+        return "[uuid]".into();
+    }
+    if s.len() > 40 && s.starts_with("eyJ") {
+        return if s.split('.').count() == 3 {
+            "[jwt]".into()
+        } else {
+            "[widget-token]".into()
+        };
+    }
+    if s.len() >= 20 && s.as_bytes().get(4) == Some(&b'-') && s.as_bytes().get(10) == Some(&b'T') {
+        return "[timestamp]".into();
+    }
+    let mut out = s.replace(api_origin, "[api-origin]");
+    // Generated workspace names, wherever they appear.
+    while let Some(start) = out.find("contract-") {
+        let end = out[start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .map_or(out.len(), |e| start + e);
+        out.replace_range(start..end, "[workspace-name]");
+    }
+    // Embedded uuids ("Stripe - <uuid>", query strings).
+    let mut result = String::with_capacity(out.len());
+    let mut rest = out.as_str();
+    while let Some(i) = (0..rest.len())
+        .find(|&i| rest.is_char_boundary(i) && rest.get(i..i + 36).is_some_and(is_uuid))
+    {
+        result.push_str(&rest[..i]);
+        result.push_str("[uuid]");
+        rest = &rest[i + 36..];
+    }
+    result.push_str(rest);
+    result
+}
+
+/// The value's shape: keys kept, every leaf replaced by its JSON type, arrays by their first item's
+/// shape. What a live API and the mock must agree on even where their data differ.
+pub fn shape(value: &Value) -> Value {
+    match value {
+        Value::Null => json!("null"),
+        Value::Bool(_) => json!("boolean"),
+        Value::Number(_) => json!("number"),
+        Value::String(_) => json!("string"),
+        Value::Array(items) => match items.first() {
+            Some(first) => Value::Array(vec![shape(first)]),
+            None => json!([]),
+        },
+        Value::Object(map) => {
+            let sorted: BTreeMap<_, _> = map.iter().map(|(k, v)| (k.clone(), shape(v))).collect();
+            Value::Object(sorted.into_iter().collect::<Map<_, _>>())
+        }
+    }
+}

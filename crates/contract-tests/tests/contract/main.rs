@@ -1,0 +1,47 @@
+//! The contract suite. Every check runs against the in-process mock (`mock::*`) and, on request,
+//! against a live Airbyte API (`live::*`, ignored unless run with `--ignored` and the environment of
+//! `airbyte_contract_tests::LIVE_ENV`; see the README's "Contract suite").
+//!
+//! - `checks`: the token flow, the widget-token format, scoped-token info, template listing and tag
+//!   filters, the source lifecycle with redaction, and error shapes and statuses.
+//!
+//! Responses are snapshotted (insta, under `snapshots/`) twice: normalised in full (mock only, its data
+//! is seeded) and as a shape (keys and types), which the live API must match too.
+
+mod checks;
+
+use airbyte_contract_tests::Target;
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod mock {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let target = super::Target::mock().await;
+                    super::checks::$name(&target).await;
+                }
+            )*
+        }
+
+        mod live {
+            $(
+                #[tokio::test]
+                #[ignore = "live Airbyte API: set AIRBYTE_CONTRACT_URL, AIRBYTE_CLIENT_ID and AIRBYTE_CLIENT_SECRET, then `just contract-live`"]
+                async fn $name() {
+                    let target = super::Target::live().unwrap_or_else(|reason| panic!("{reason}"));
+                    super::checks::$name(&target).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    application_token,
+    widget_token_format,
+    scoped_token_info,
+    template_listing_and_tags,
+    source_lifecycle_and_redaction,
+    error_shapes,
+);
