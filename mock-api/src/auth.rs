@@ -269,9 +269,12 @@ impl FromRequestParts<AppState> for EndUser {
         let token = bearer(parts)?;
         let claims = verify_scoped(state, token)?;
         check_organization_header(parts, claims.organization_id)?;
+        // The workspace must still be the one the token was minted for: after `/_mock/reset` the
+        // seeded id generator hands the same ids to new workspaces, and an old token must not open them.
         let workspace_name = state
             .store
             .workspace_name(claims.workspace_id())
+            .filter(|name| *name == claims.act.sub)
             .ok_or_else(|| {
                 AppError::unauthorized(format!(
                     "The token's workspace {} no longer exists (was the mock reset?); mint a new token",

@@ -14,6 +14,38 @@ pub enum SourceTemplateMode {
     Multi,
 }
 
+/// How streams are picked when a source made from the template gets its connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StreamSelectionMode {
+    All,
+    #[default]
+    Suggested,
+    Whitelist,
+}
+
+/// `SourceTemplateCustomization`: stream selection and per-stream settings an operator fixes.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SourceTemplateCustomization {
+    #[serde(default)]
+    pub stream_selection_mode: StreamSelectionMode,
+    #[serde(default)]
+    pub stream_whitelist: Option<Vec<String>>,
+    #[serde(default)]
+    pub stream_customizations: Option<std::collections::BTreeMap<String, StreamCustomization>>,
+    #[serde(default)]
+    pub stream_mappers: Option<Map<String, Value>>,
+}
+
+/// `StreamCustomization`: one stream's primary key and cursor.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StreamCustomization {
+    #[serde(default)]
+    pub primary_key_fields: Option<Vec<Vec<String>>>,
+    #[serde(default)]
+    pub cursor_field: Option<Vec<String>>,
+}
+
 /// A connector's `user_config_spec`: the JSON Schema of its configuration and, for OAuth
 /// connectors, the `advanced_auth` block.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,7 +78,7 @@ pub struct SourceTemplateListItem {
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
-    pub customization: Option<Value>,
+    pub customization: Option<SourceTemplateCustomization>,
     #[serde(default)]
     pub mode: SourceTemplateMode,
     #[serde(default)]
@@ -66,7 +98,7 @@ pub struct DetailedSourceTemplate {
     pub user_config_spec: ConnectorSpecification,
     pub partial_default_config: Map<String, Value>,
     #[serde(default)]
-    pub customization: Option<Value>,
+    pub customization: Option<SourceTemplateCustomization>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
@@ -91,7 +123,7 @@ pub struct SourceTemplateCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customization: Option<Value>,
+    pub customization: Option<SourceTemplateCustomization>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<SourceTemplateMode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,7 +150,7 @@ pub struct SourceTemplateUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial_default_config: Option<Map<String, Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customization: Option<Value>,
+    pub customization: Option<SourceTemplateCustomization>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<SourceTemplateMode>,
 }

@@ -18,8 +18,10 @@ use serde_json::Value;
 /// The document's text.
 pub const DOCUMENT: &str = include_str!("../airbyte-agent-api.openapi.json");
 
-static PARSED: LazyLock<Value> =
-    LazyLock::new(|| serde_json::from_str(DOCUMENT).unwrap_or_else(|e| panic!("the embedded document is not JSON: {e}")));
+static PARSED: LazyLock<Value> = LazyLock::new(|| {
+    serde_json::from_str(DOCUMENT)
+        .unwrap_or_else(|e| panic!("the embedded document is not JSON: {e}"))
+});
 
 /// The parsed document.
 pub fn document() -> &'static Value {
@@ -28,7 +30,10 @@ pub fn document() -> &'static Value {
 
 /// One JSON-pointer token, escaped (RFC 6901) and made safe for a URI fragment.
 fn pointer_token(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1").replace('{', "%7B").replace('}', "%7D")
+    s.replace('~', "~0")
+        .replace('/', "~1")
+        .replace('{', "%7B")
+        .replace('}', "%7D")
 }
 
 /// A validator for `pointer` (a fragment like `#/components/schemas/X`) inside the document.
@@ -51,13 +56,24 @@ pub fn has_operation(method: &str, path: &str) -> bool {
 
 /// The validator for the JSON response of `method path` with `status`; an error when the document
 /// declares no such response.
-pub fn response_validator(method: &str, path: &str, status: u16) -> Result<jsonschema::Validator, String> {
+pub fn response_validator(
+    method: &str,
+    path: &str,
+    status: u16,
+) -> Result<jsonschema::Validator, String> {
     if !has_operation(method, path) {
-        return Err(format!("{} {path} is not in the published document", method.to_uppercase()));
+        return Err(format!(
+            "{} {path} is not in the published document",
+            method.to_uppercase()
+        ));
     }
-    let schema = &document()["paths"][path][method]["responses"][status.to_string()]["content"]["application/json"]["schema"];
+    let schema = &document()["paths"][path][method]["responses"][status.to_string()]["content"]["application/json"]
+        ["schema"];
     if !schema.is_object() {
-        return Err(format!("{} {path} declares no JSON body for {status}", method.to_uppercase()));
+        return Err(format!(
+            "{} {path} declares no JSON body for {status}",
+            method.to_uppercase()
+        ));
     }
     validator_at(&format!(
         "#/paths/{}/{method}/responses/{status}/content/application~1json/schema",
@@ -75,11 +91,19 @@ pub fn schema_validator(name: &str) -> Result<jsonschema::Validator, String> {
 
 /// Every way `body` breaks the validator's schema, with the place in the body.
 pub fn problems(validator: &jsonschema::Validator, body: &Value) -> Vec<String> {
-    validator.iter_errors(body).map(|e| format!("at '{}': {e}", e.instance_path())).collect()
+    validator
+        .iter_errors(body)
+        .map(|e| format!("at '{}': {e}", e.instance_path()))
+        .collect()
 }
 
 /// Checks a response body against the document: `Ok` when it conforms, the problems otherwise.
-pub fn check_response(method: &str, path: &str, status: u16, body: &Value) -> Result<(), Vec<String>> {
+pub fn check_response(
+    method: &str,
+    path: &str,
+    status: u16,
+    body: &Value,
+) -> Result<(), Vec<String>> {
     let validator = response_validator(method, path, status).map_err(|e| vec![e])?;
     let found = problems(&validator, body);
     if found.is_empty() { Ok(()) } else { Err(found) }
@@ -100,14 +124,36 @@ mod tests {
     #[test]
     fn validation_is_live() {
         let ok = json!({"access_token": "x", "token_type": "bearer", "expires_in": 900, "organization_id": null});
-        assert_eq!(check_response("post", "/api/v1/account/applications/token", 200, &ok), Ok(()));
+        assert_eq!(
+            check_response("post", "/api/v1/account/applications/token", 200, &ok),
+            Ok(())
+        );
         let broken = json!({"token_type": "bearer", "expires_in": "soon"});
-        let errors = check_response("post", "/api/v1/account/applications/token", 200, &broken).unwrap_err();
-        assert!(errors.iter().any(|e| e.contains("access_token")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.contains("expires_in")), "{errors:?}");
-        let bad_uuid = json!({"organization_id": "nope", "workspace_id": "nope", "workspace_name": "w"});
-        assert!(check_response("get", "/api/v1/account/applications/scoped-token/info", 200, &bad_uuid).is_err());
-        assert!(response_validator("get", "/api/v1/embedded/sources", 200).is_err(), "seed-era paths are not in it");
+        let errors =
+            check_response("post", "/api/v1/account/applications/token", 200, &broken).unwrap_err();
+        assert!(
+            errors.iter().any(|e| e.contains("access_token")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.contains("expires_in")),
+            "{errors:?}"
+        );
+        let bad_uuid =
+            json!({"organization_id": "nope", "workspace_id": "nope", "workspace_name": "w"});
+        assert!(
+            check_response(
+                "get",
+                "/api/v1/account/applications/scoped-token/info",
+                200,
+                &bad_uuid
+            )
+            .is_err()
+        );
+        assert!(
+            response_validator("get", "/api/v1/embedded/sources", 200).is_err(),
+            "seed-era paths are not in it"
+        );
         assert!(schema_validator("ApiErrorResponse").is_ok());
     }
 }

@@ -145,7 +145,26 @@ async fn list_workspaces(
         let page: Vec<Workspace> = matching.by_ref().take(limit).cloned().collect();
         (page, matching.next().is_some())
     });
-    let next = more.then(|| (offset + limit).to_string());
+    // `next` is the next page's URL, as the published document describes it; the cursor is an offset.
+    let next = more.then(|| {
+        let mut url = format!(
+            "{}/api/v1/workspaces?limit={limit}&cursor={}",
+            state.public_url,
+            offset + limit
+        );
+        for (key, value) in [
+            ("name_contains", query.get("name_contains")),
+            ("status", status),
+        ] {
+            if let Some(value) = value {
+                url.push_str(&format!(
+                    "&{key}={}",
+                    url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
+                ));
+            }
+        }
+        url
+    });
     Ok(ok(&WorkspaceListResponse { next, data: page }))
 }
 

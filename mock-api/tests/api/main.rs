@@ -1,0 +1,25 @@
+//! Integration tests of `airbyte-mock`: every test starts the real server on an ephemeral loopback port
+//! (`helpers::spawn_app`) and talks HTTP to it with reqwest, so routing, extractors, middleware and the
+//! wire format are all exercised exactly as a client sees them.
+
+// The harness: spawn_app(), TestApp request helpers, token helpers and per-connector fixtures.
+mod helpers;
+
+// Control plane: /_mock/health readiness and /_mock/reset back to the seeded state.
+mod admin;
+// Token tiers: missing, non-Bearer, malformed, forged, expired (401); wrong tier, workspace, organization (403).
+mod auth;
+// CORS on the end-user API: preflights for minted origins only, allow-origin bound to the token's origin.
+mod cors;
+// Error shape everywhere: 404, 405, 413, malformed JSON, field paths, a junk-input sweep and a proptest.
+mod errors;
+// Contract: responses validated against Airbyte's published OpenAPI 3.1 document (embedded in the airbyte-openapi crate).
+mod openapi;
+// End-user sources (tag selection, CRUD, redaction, validation, outcome inputs) and the operator's view of them.
+mod sources;
+// Operator catalog: source templates, connection templates and tags.
+mod templates;
+// Application, widget and scoped tokens: shapes, the widget-token codec, allowed_origin rules, concurrency.
+mod tokens;
+// The widget stand-in's assets: scripts, CDN path, module page, diagnostics, OAuth consent.
+mod widget;
