@@ -351,6 +351,7 @@ pub fn outcome(schema: &Value, config: &Map<String, Value>) -> Outcome {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;

@@ -156,6 +156,7 @@ fn is_loopback_host(host_and_port: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

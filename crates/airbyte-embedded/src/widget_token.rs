@@ -120,7 +120,7 @@ fn atob(input: &str) -> Option<Vec<u8>> {
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\x0C' | '\r' | ' '))
         .collect();
-    if s.len() % 4 == 0 {
+    if s.len().is_multiple_of(4) {
         if s.ends_with("==") {
             s.truncate(s.len() - 2);
         } else if s.ends_with('=') {
@@ -181,6 +181,7 @@ fn push_ascii_json_string(out: &mut String, s: &str) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};

@@ -2,6 +2,8 @@
 //! (`helpers::spawn_app`) and talks HTTP to it with reqwest, so routing, extractors, middleware and the
 //! wire format are all exercised exactly as a client sees them.
 
+#![allow(clippy::unwrap_used)]
+
 // The harness: spawn_app(), TestApp request helpers, token helpers and per-connector fixtures.
 mod helpers;
 

@@ -402,7 +402,16 @@ pub(crate) async fn source_lifecycle_and_redaction(t: &Target) {
 
 pub(crate) async fn error_shapes(t: &Target) {
     let app = t.app_token().await;
-    let cases: [(&str, &str, &str, Option<&str>, Option<Value>, u16); 5] = [
+    /// name, method, path, bearer, body, expected status
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        Option<Value>,
+        u16,
+    );
+    let cases: [Case<'_>; 5] = [
         (
             "no_bearer",
             "POST",

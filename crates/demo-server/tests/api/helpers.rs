@@ -8,11 +8,11 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 /// A client secret no code path would print by accident.
-pub const SECRET: &str = "demo-test-secret-7f3a9c";
-pub const CLIENT_ID: &str = "demo-test-client";
+pub(crate) const SECRET: &str = "demo-test-secret-7f3a9c";
+pub(crate) const CLIENT_ID: &str = "demo-test-client";
 
 /// Every log line of both servers in this test binary.
-pub fn logs() -> Arc<Mutex<Vec<u8>>> {
+pub(crate) fn logs() -> Arc<Mutex<Vec<u8>>> {
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     LOGS.get_or_init(|| {
         let buffer = Arc::new(Mutex::new(Vec::new()));
@@ -39,22 +39,22 @@ impl Write for LogWriter {
     }
 }
 
-pub struct TestApp {
-    pub demo: String,
-    pub mock: String,
-    pub http: reqwest::Client,
-    pub allowed_origin: String,
+pub(crate) struct TestApp {
+    pub(crate) demo: String,
+    pub(crate) mock: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) allowed_origin: String,
     /// Every response body this test saw, for the secret checks.
-    pub seen: Mutex<Vec<String>>,
+    pub(crate) seen: Mutex<Vec<String>>,
     _shutdown: Vec<oneshot::Sender<()>>,
 }
 
-pub struct Options {
-    pub client_secret: String,
-    pub allowed_origin: Option<String>,
+pub(crate) struct Options {
+    pub(crate) client_secret: String,
+    pub(crate) allowed_origin: Option<String>,
     /// Point the demo server at this API URL instead of the mock.
-    pub api_url: Option<String>,
-    pub source_template_tags: Vec<String>,
+    pub(crate) api_url: Option<String>,
+    pub(crate) source_template_tags: Vec<String>,
 }
 
 impl Default for Options {
@@ -68,11 +68,11 @@ impl Default for Options {
     }
 }
 
-pub async fn spawn_app() -> TestApp {
+pub(crate) async fn spawn_app() -> TestApp {
     spawn_with(Options::default()).await
 }
 
-pub async fn spawn_with(options: Options) -> TestApp {
+pub(crate) async fn spawn_with(options: Options) -> TestApp {
     let _ = logs();
     let mock_config = airbyte_mock::Config {
         addr: "127.0.0.1:0".parse().unwrap(),
@@ -134,7 +134,7 @@ impl TestApp {
     }
 
     /// `POST /api/airbyte/widget-token` with a raw body.
-    pub async fn post_widget_token_raw(&self, body: &str) -> (u16, Value) {
+    pub(crate) async fn post_widget_token_raw(&self, body: &str) -> (u16, Value) {
         let response = self
             .http
             .post(format!("{}/api/airbyte/widget-token", self.demo))
@@ -146,7 +146,7 @@ impl TestApp {
         self.record(response).await
     }
 
-    pub async fn widget_token(&self, user: &str) -> WidgetToken {
+    pub(crate) async fn widget_token(&self, user: &str) -> WidgetToken {
         let (status, body) = self
             .post_widget_token_raw(&serde_json::json!({"userId": user}).to_string())
             .await;
@@ -155,7 +155,7 @@ impl TestApp {
             .expect("decodes like the widget")
     }
 
-    pub async fn get_demo(&self, path: &str) -> (u16, Value) {
+    pub(crate) async fn get_demo(&self, path: &str) -> (u16, Value) {
         let response = self
             .http
             .get(format!("{}{path}", self.demo))
@@ -165,7 +165,7 @@ impl TestApp {
         self.record(response).await
     }
 
-    pub async fn mock_health(&self) -> Value {
+    pub(crate) async fn mock_health(&self) -> Value {
         self.http
             .get(format!("{}/_mock/health", self.mock))
             .send()

@@ -5,6 +5,8 @@
 //! - `sources`: the connected-sources list and the SPA config
 //! - `secrets`: the client secret never appears in a response body or a log line
 
+#![allow(clippy::unwrap_used)]
+
 mod helpers;
 
 mod errors;
