@@ -1,0 +1,16 @@
+//! The page's pieces. Each takes plain props and callbacks; state and requests live in
+//! [`crate::app`], [`crate::hooks`] and [`crate::services`].
+
+mod connect_panel;
+mod event_log_panel;
+mod header;
+mod notices;
+mod preview_panel;
+mod sources_list;
+
+pub use connect_panel::ConnectPanel;
+pub use event_log_panel::EventLogPanel;
+pub use header::Header;
+pub use notices::Notices;
+pub use preview_panel::PreviewPanel;
+pub use sources_list::SourcesList;

@@ -1,0 +1,7 @@
+//! The app's own hooks: data that components read and refresh, fetched through [`crate::services`].
+
+mod use_sources;
+mod use_users;
+
+pub use use_sources::{SourcesState, UseSourcesHandle, use_sources};
+pub use use_users::{DEFAULT_USER, use_users};

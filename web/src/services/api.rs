@@ -1,0 +1,182 @@
+//! The demo server's JSON API (same origin as the page): configuration, users, widget tokens and the
+//! connected sources. The server holds the Airbyte client secret; this page only ever receives
+//! short-lived widget tokens.
+
+use std::fmt;
+
+use airbyte_embedded::{ListResponse, SourceListItem};
+use gloo::net::http::{Request, Response};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+/// `GET /api/config`: what the page needs to know about the deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppConfig {
+    /// Where `window.AirbyteEmbeddedWidget` is loaded from (the mock's `/widget.js` or the pinned CDN).
+    pub widget_script_url: String,
+    /// The origin the widget tokens are minted for; it must equal this page's origin.
+    #[serde(default)]
+    pub allowed_origin: Option<String>,
+    /// The Airbyte API the server talks to (shown in the footer).
+    #[serde(default)]
+    pub airbyte_api_url: Option<String>,
+    /// True when the server is wired to the offline mock.
+    #[serde(default)]
+    pub mock: bool,
+}
+
+/// A failed call, as one sentence for the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The HTTP status, when the server answered at all.
+    pub status: Option<u16>,
+    pub message: String,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The server's error body: `{"error": "..."}`.
+#[derive(Debug, Deserialize)]
+struct ErrorBody {
+    error: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenRequest<'a> {
+    user_id: &'a str,
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenResponse {
+    token: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct UsersResponse {
+    users: Vec<String>,
+}
+
+pub async fn get_config() -> Result<AppConfig, ApiError> {
+    read_json(Request::get("/api/config").send().await).await
+}
+
+/// The users the picker offers ("who is signed in").
+pub async fn list_users() -> Result<Vec<String>, ApiError> {
+    let body: UsersResponse = read_json(Request::get("/api/users").send().await).await?;
+    Ok(body.users)
+}
+
+/// A widget token for `user_id` (`POST /api/airbyte/widget-token`). The server turns the user into
+/// the Airbyte workspace name.
+pub async fn create_widget_token(user_id: &str) -> Result<String, ApiError> {
+    let request = Request::post("/api/airbyte/widget-token")
+        .json(&TokenRequest { user_id })
+        .map_err(network_error)?;
+    let body: TokenResponse = read_json(request.send().await).await?;
+    Ok(body.token)
+}
+
+/// The sources `user_id` has connected (`GET /api/airbyte/sources?userId=`).
+pub async fn list_sources(user_id: &str) -> Result<Vec<SourceListItem>, ApiError> {
+    let response = Request::get("/api/airbyte/sources")
+        .query([("userId", user_id)])
+        .send()
+        .await;
+    let body: ListResponse<SourceListItem> = read_json(response).await?;
+    Ok(body.data)
+}
+
+/// The JSON body of a 2xx response; otherwise the server's `{error}` text, or the status line when
+/// the body is not that shape (a proxy's HTML error page, say).
+async fn read_json<T: DeserializeOwned>(
+    response: Result<Response, gloo::net::Error>,
+) -> Result<T, ApiError> {
+    let response = response.map_err(network_error)?;
+    let status = response.status();
+    if !response.ok() {
+        let text = response.text().await.unwrap_or_default();
+        return Err(ApiError {
+            status: Some(status),
+            message: error_message(status, &response.status_text(), &text),
+        });
+    }
+    response.json::<T>().await.map_err(|error| ApiError {
+        status: Some(status),
+        message: format!("unexpected response from {}: {error}", response.url()),
+    })
+}
+
+fn network_error(error: gloo::net::Error) -> ApiError {
+    ApiError {
+        status: None,
+        message: format!("the demo server did not answer ({error})"),
+    }
+}
+
+/// The message of an error response. Kept free of browser calls so it is tested on the host.
+pub fn error_message(status: u16, status_text: &str, body: &str) -> String {
+    match serde_json::from_str::<ErrorBody>(body) {
+        Ok(ErrorBody { error }) if !error.trim().is_empty() => error,
+        _ if status_text.is_empty() => format!("HTTP {status}"),
+        _ => format!("HTTP {status} {status_text}"),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_give_their_message() {
+        assert_eq!(
+            error_message(
+                502,
+                "Bad Gateway",
+                r#"{"error":"upstream 401: invalid client"}"#
+            ),
+            "upstream 401: invalid client"
+        );
+        assert_eq!(
+            error_message(502, "Bad Gateway", "<html>"),
+            "HTTP 502 Bad Gateway"
+        );
+        assert_eq!(error_message(400, "", r#"{"error":""}"#), "HTTP 400");
+    }
+
+    #[test]
+    fn config_reads_the_camel_case_body() {
+        let config: AppConfig = serde_json::from_str(
+            r#"{"widgetScriptUrl":"http://127.0.0.1:8001/widget.js","allowedOrigin":"http://127.0.0.1:3000",
+                "airbyteApiUrl":"http://127.0.0.1:8001/api/v1","mock":true}"#,
+        )
+        .unwrap();
+        assert_eq!(config.widget_script_url, "http://127.0.0.1:8001/widget.js");
+        assert_eq!(
+            config.allowed_origin.as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        assert!(config.mock);
+        // Only the script URL is required.
+        let minimal: AppConfig = serde_json::from_str(r#"{"widgetScriptUrl":"/w.js"}"#).unwrap();
+        assert!(!minimal.mock);
+    }
+
+    #[test]
+    fn token_request_uses_the_camel_case_field() {
+        assert_eq!(
+            serde_json::to_string(&TokenRequest {
+                user_id: "user_123"
+            })
+            .unwrap(),
+            r#"{"userId":"user_123"}"#
+        );
+    }
+}
