@@ -34,11 +34,11 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/integrations/templates/sources/{id}/tags",
-            post(tag_source_template),
+            post(attach_tag::<TemplateRecord>),
         )
         .route(
             "/api/v1/integrations/templates/sources/{id}/tags/{tag}",
-            delete(untag_source_template),
+            delete(detach_tag::<TemplateRecord>),
         )
         .route(
             "/api/v1/integrations/templates/connections",
@@ -52,11 +52,11 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/integrations/templates/connections/{id}/tags",
-            post(tag_connection_template),
+            post(attach_tag::<ConnectionTemplate>),
         )
         .route(
             "/api/v1/integrations/templates/connections/{id}/tags/{tag}",
-            delete(untag_connection_template),
+            delete(detach_tag::<ConnectionTemplate>),
         )
         .route(
             "/api/v1/integrations/templates/tags",
@@ -298,7 +298,52 @@ fn tag_path(Path((raw_id, tag)): Path<(String, String)>) -> AppResult<(Uuid, Str
     Ok((id, tag))
 }
 
-async fn tag_source_template(
+/// Source and connection templates both carry tags; attaching and detaching works the same on both.
+trait Tagged {
+    const WHAT: &'static str;
+    /// The response body: what GET on the template answers.
+    fn respond(&self) -> Response;
+    fn templates(data: &mut Data) -> &mut indexmap::IndexMap<Uuid, Self>
+    where
+        Self: Sized;
+    fn tags(&mut self) -> &mut Vec<String>;
+    fn touch(&mut self, now: String);
+}
+
+impl Tagged for TemplateRecord {
+    const WHAT: &'static str = "Source template";
+    fn respond(&self) -> Response {
+        ok(&source_template_response(self))
+    }
+    fn templates(data: &mut Data) -> &mut indexmap::IndexMap<Uuid, Self> {
+        &mut data.source_templates
+    }
+    fn tags(&mut self) -> &mut Vec<String> {
+        &mut self.template.tags
+    }
+    fn touch(&mut self, now: String) {
+        self.template.updated_at = Some(now);
+    }
+}
+
+impl Tagged for ConnectionTemplate {
+    const WHAT: &'static str = "Connection template";
+    fn respond(&self) -> Response {
+        ok(self)
+    }
+    fn templates(data: &mut Data) -> &mut indexmap::IndexMap<Uuid, Self> {
+        &mut data.connection_templates
+    }
+    fn tags(&mut self) -> &mut Vec<String> {
+        &mut self.tags
+    }
+    fn touch(&mut self, now: String) {
+        self.updated_at = Some(now);
+    }
+}
+
+/// `POST …/{id}/tags {tag}`: attaches the tag, creating it if it is new.
+async fn attach_tag<T: Tagged>(
     State(state): State<AppState>,
     _op: Operator,
     IdPath(id): IdPath,
@@ -306,41 +351,43 @@ async fn tag_source_template(
 ) -> AppResult<Response> {
     check_tag_name("tag", &req.tag)?;
     state.store.write(|data, ids| {
-        if !data.source_templates.contains_key(&id) {
-            return Err(AppError::not_found("Source template", id));
+        if !T::templates(data).contains_key(&id) {
+            return Err(AppError::not_found(T::WHAT, id));
         }
         let now = clock::now_rfc3339();
         data.ensure_tag(&req.tag, ids, &now);
-        let record = data
-            .source_templates
+        let template = T::templates(data)
             .get_mut(&id)
-            .ok_or_else(|| AppError::not_found("Source template", id))?;
-        if !record.template.tags.contains(&req.tag) {
-            record.template.tags.push(req.tag.clone());
-            record.template.updated_at = Some(now);
+            .ok_or_else(|| AppError::not_found(T::WHAT, id))?;
+        if !template.tags().contains(&req.tag) {
+            template.tags().push(req.tag.clone());
+            template.touch(now);
         }
-        Ok(ok(&source_template_response(record)))
+        Ok(template.respond())
     })
 }
 
-async fn untag_source_template(
+/// `DELETE …/{id}/tags/{tag}`.
+async fn detach_tag<T: Tagged>(
     State(state): State<AppState>,
     _op: Operator,
     path: Path<(String, String)>,
 ) -> AppResult<Response> {
     let (id, tag) = tag_path(path)?;
     state.store.write(|data, _| {
-        let record = data
-            .source_templates
+        let template = T::templates(data)
             .get_mut(&id)
-            .ok_or_else(|| AppError::not_found("Source template", id))?;
-        let before = record.template.tags.len();
-        record.template.tags.retain(|t| t != &tag);
-        if record.template.tags.len() == before {
-            return Err(AppError::not_found("Tag on this source template", &tag));
+            .ok_or_else(|| AppError::not_found(T::WHAT, id))?;
+        let before = template.tags().len();
+        template.tags().retain(|t| t != &tag);
+        if template.tags().len() == before {
+            return Err(AppError::not_found(
+                &format!("Tag on this {}", T::WHAT.to_lowercase()),
+                &tag,
+            ));
         }
-        record.template.updated_at = Some(clock::now_rfc3339());
-        Ok(ok(&source_template_response(record)))
+        template.touch(clock::now_rfc3339());
+        Ok(template.respond())
     })
 }
 
@@ -524,52 +571,6 @@ async fn delete_connection_template(
             id,
             deleted_at: clock::now_rfc3339(),
         }))
-    })
-}
-
-async fn tag_connection_template(
-    State(state): State<AppState>,
-    _op: Operator,
-    IdPath(id): IdPath,
-    Json(req): Json<TagAttachRequest>,
-) -> AppResult<Response> {
-    check_tag_name("tag", &req.tag)?;
-    state.store.write(|data, ids| {
-        if !data.connection_templates.contains_key(&id) {
-            return Err(AppError::not_found("Connection template", id));
-        }
-        let now = clock::now_rfc3339();
-        data.ensure_tag(&req.tag, ids, &now);
-        let t = data
-            .connection_templates
-            .get_mut(&id)
-            .ok_or_else(|| AppError::not_found("Connection template", id))?;
-        if !t.tags.contains(&req.tag) {
-            t.tags.push(req.tag.clone());
-            t.updated_at = Some(now);
-        }
-        Ok(ok(t))
-    })
-}
-
-async fn untag_connection_template(
-    State(state): State<AppState>,
-    _op: Operator,
-    path: Path<(String, String)>,
-) -> AppResult<Response> {
-    let (id, tag) = tag_path(path)?;
-    state.store.write(|data, _| {
-        let t = data
-            .connection_templates
-            .get_mut(&id)
-            .ok_or_else(|| AppError::not_found("Connection template", id))?;
-        let before = t.tags.len();
-        t.tags.retain(|x| x != &tag);
-        if t.tags.len() == before {
-            return Err(AppError::not_found("Tag on this connection template", &tag));
-        }
-        t.updated_at = Some(clock::now_rfc3339());
-        Ok(ok(t))
     })
 }
 
