@@ -52,9 +52,10 @@ install_wasm() {
     rustup target add wasm32-unknown-unknown
   }
   has_version trunk "trunk $TRUNK_VERSION" || {
-    step "trunk $TRUNK_VERSION (cargo install, about 5 minutes)"
-    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-      cargo install --locked --root "$TOOLS" trunk --version "$TRUNK_VERSION"
+    step "trunk $TRUNK_VERSION (cargo install --debug, about 3 minutes)"
+    # A debug build of trunk installs in half the time of its fat-LTO release profile and builds
+    # the SPA just as well; trunk's own speed hardly matters next to cargo's.
+    cargo install --debug --locked --root "$TOOLS" trunk --version "$TRUNK_VERSION"
   }
   has_version wasm-bindgen "wasm-bindgen $WBG_VERSION" || {
     step "wasm-bindgen-cli $WBG_VERSION (cargo install, about 2 minutes)"
