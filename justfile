@@ -14,8 +14,8 @@ default:
 setup:
     scripts/setup.sh all
 
-# Every test: unit and integration, the wasm tests in Chromium, then the browser suites.
-test: setup
+# Every test: formatting and lints, unit and integration, the wasm tests in Chromium, the browser suites.
+test: setup lint
     cargo test --workspace --locked
     just test-wasm
     just test-browser
