@@ -110,7 +110,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let (message, code) = if missing_field(message).is_some() {
             ("field required".to_owned(), "missing")
         } else {
-            (message.to_owned(), "invalid_type")
+            (without_value(message), "invalid_type")
         };
         AppError::invalid_many(vec![airbyte_embedded::ApiError::new(
             Some(&field),
@@ -132,6 +132,20 @@ fn json_kind(first: Option<u8>) -> &'static str {
         Some(b't' | b'f') => "a boolean",
         _ => "a number",
     }
+}
+
+/// serde quotes the offending value (`invalid type: integer `5`, expected a string`); the value may
+/// be a secret sent with the wrong type, so the message keeps only its kind.
+fn without_value(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix)
+            && let Some((got, expected)) = rest.rsplit_once(", expected ")
+        {
+            let kind = got.split([' ', '`']).next().unwrap_or(got);
+            return format!("expected {expected}, got {kind}");
+        }
+    }
+    message.to_owned()
 }
 
 fn strip_position(text: &str) -> &str {

@@ -512,3 +512,23 @@ fn arbitrary_json_never_makes_the_server_fail() {
     assert_eq!(status, StatusCode::OK);
     drop(app);
 }
+
+#[tokio::test]
+async fn a_mistyped_secret_is_named_but_not_echoed() {
+    let app = spawn_app().await;
+    let (status, _, body) = app
+        .post(
+            "/api/v1/account/applications/token",
+            None,
+            &json!({"client_id": "mock-client-id", "client_secret": 987_654_321_u64}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_error_shape(&body);
+    assert_eq!(body["errors"][0]["field"], "client_secret");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "expected a string, got integer"
+    );
+    assert!(!body.to_string().contains("987654321"), "{body}");
+}
