@@ -117,10 +117,17 @@ impl Server {
             .await
             .map_err(|e| format!("cannot bind {}: {e}", config.addr))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
+        // Bound to every interface (0.0.0.0 or ::), the widget URL still needs a host a browser can
+        // reach: loopback, unless --public-url says otherwise.
+        let reachable = if local.ip().is_unspecified() {
+            std::net::SocketAddr::from(([127, 0, 0, 1], local.port()))
+        } else {
+            local
+        };
         let public_url = config
             .public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{local}"));
+            .unwrap_or_else(|| format!("http://{reachable}"));
         let state = AppState::new(config, &public_url)?;
         Ok(Self { listener, state })
     }
