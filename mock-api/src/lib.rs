@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod ids;
 pub mod routes;
+pub mod sources;
 pub mod spec;
 pub mod store;
 

@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::get;
 use uuid::Uuid;
 
-use super::{embedded, json, ok};
+use super::{json, ok};
 use crate::AppState;
 use crate::auth::Operator;
 use crate::error::{AppError, AppResult};
@@ -63,7 +63,7 @@ async fn list_connectors(
                         .is_some_and(|t| t.template.source_definition_id == def)
                 })
             })
-            .filter_map(|s| embedded::source_list_item(d, s))
+            .filter_map(|s| crate::sources::source_list_item(d, s))
             .collect()
     });
     Ok(ok(&ListResponse::new(items)))
@@ -77,7 +77,7 @@ async fn get_connector(
     state.store.read(|d| {
         d.sources
             .get(&id)
-            .and_then(|s| embedded::source_read(d, s))
+            .and_then(|s| crate::sources::source_read(d, s))
             .map(|r| ok(&r))
             .ok_or_else(|| AppError::not_found("Source", id))
     })
