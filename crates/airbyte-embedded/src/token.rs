@@ -127,6 +127,7 @@ pub struct ScopedTokenRequest {
 
 workspace_named!(WidgetTokenRequest);
 workspace_named!(ScopedTokenRequest);
+workspace_named!(crate::ConnectorSourceCreateRequest);
 
 impl ScopedTokenRequest {
     pub fn new(workspace_name: impl Into<String>) -> Self {

@@ -1,25 +1,43 @@
 //! The operator's view of end users: workspaces and the sources (connectors) in them.
 
-use airbyte_embedded::{DeleteAccepted, ListResponse, Workspace, WorkspaceListResponse};
+use airbyte_embedded::{
+    ConnectorSourceCreateRequest, ConnectorSourceUpdateRequest, DeleteAccepted,
+    DetailedSourceTemplate, ListResponse, Workspace, WorkspaceListResponse,
+};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use uuid::Uuid;
 
 use super::{json, ok};
 use crate::AppState;
 use crate::auth::Operator;
 use crate::error::{AppError, AppResult};
-use crate::extract::{IdPath, QueryPairs};
+use crate::extract::{IdPath, Json, QueryPairs};
+use crate::sources::{self, ConfigField};
+use crate::store::{Data, SourceRecord};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/integrations/connectors", get(list_connectors))
+        .route(
+            "/api/v1/integrations/connectors",
+            get(list_connectors).post(create_connector),
+        )
+        .route(
+            "/api/v1/integrations/connectors/check",
+            post(check_new_connector),
+        )
         .route(
             "/api/v1/integrations/connectors/{id}",
-            get(get_connector).delete(delete_connector),
+            get(get_connector)
+                .put(update_connector)
+                .delete(delete_connector),
+        )
+        .route(
+            "/api/v1/integrations/connectors/{id}/check",
+            post(check_connector_update),
         )
         .route("/api/v1/workspaces", get(list_workspaces))
         .route("/api/v1/workspaces/{id}", get(get_workspace))
@@ -179,4 +197,197 @@ async fn get_workspace(
             .map(|w| ok(&w.workspace))
             .ok_or_else(|| AppError::not_found("Workspace", id))
     })
+}
+
+/// The template a create names: `source_template_id`, else the only template for `definition_id`
+/// and/or `connector_type` (matched case-insensitively on the name or the connector slug).
+fn resolve_template(
+    data: &Data,
+    organization_id: Uuid,
+    req: &ConnectorSourceCreateRequest,
+) -> AppResult<DetailedSourceTemplate> {
+    let usable = |t: &&crate::store::TemplateRecord| {
+        t.organization_id.is_none() || t.organization_id == Some(organization_id)
+    };
+    if let Some(id) = req.source_template_id {
+        return data
+            .source_templates
+            .get(&id)
+            .filter(usable)
+            .map(|t| t.template.clone())
+            .ok_or_else(|| {
+                AppError::invalid("source_template_id", format!("no source template '{id}'"))
+            });
+    }
+    let connector = req.connector_type.as_deref().map(str::to_lowercase);
+    if connector.is_none() && req.definition_id.is_none() {
+        return Err(AppError::invalid(
+            "source_template_id",
+            "field required (or definition_id, or connector_type such as 'stripe')",
+        ));
+    }
+    let matches: Vec<&DetailedSourceTemplate> = data
+        .source_templates
+        .values()
+        .filter(usable)
+        .map(|t| &t.template)
+        .filter(|t| {
+            req.definition_id
+                .is_none_or(|d| t.source_definition_id == d)
+        })
+        .filter(|t| {
+            connector.as_deref().is_none_or(|c| {
+                let slug = t
+                    .connector_name
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_lowercase();
+                t.name.to_lowercase() == c || slug == c || slug.strip_prefix("source-") == Some(c)
+            })
+        })
+        .collect();
+    let field = if connector.is_some() {
+        "connector_type"
+    } else {
+        "definition_id"
+    };
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(AppError::invalid(
+            field,
+            "no source template matches; list them with GET /api/v1/integrations/templates/sources",
+        )),
+        several => Err(AppError::invalid(
+            "source_template_id",
+            format!(
+                "{} templates match ({}); pass source_template_id",
+                several.len(),
+                several
+                    .iter()
+                    .map(|t| format!("{} {}", t.name, t.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
+}
+
+/// The configuration of a create: these templates replicate, so `replication_config` is the one
+/// that counts.
+fn replication_config(
+    req: &ConnectorSourceCreateRequest,
+) -> AppResult<serde_json::Map<String, serde_json::Value>> {
+    match (
+        &req.replication_config,
+        &req.credentials,
+        &req.server_side_oauth_secret_id,
+    ) {
+        (Some(config), _, _) => Ok(config.clone()),
+        (None, None, None) => Err(AppError::missing("replication_config")),
+        _ => Err(AppError::invalid(
+            "replication_config",
+            "field required: the mock's templates are REPLICATION-mode, which take the full configuration here",
+        )),
+    }
+}
+
+/// `POST /api/v1/integrations/connectors`: a source for an end user without the widget (the
+/// workspace is created if the name is new, as with widget tokens).
+async fn create_connector(
+    State(state): State<AppState>,
+    op: Operator,
+    Json(req): Json<ConnectorSourceCreateRequest>,
+) -> AppResult<Response> {
+    let name = super::tokens::workspace_name(&req)?;
+    let config = replication_config(&req)?;
+    let template = state
+        .store
+        .read(|d| resolve_template(d, op.organization_id, &req))?;
+    let (workspace, _) = state
+        .store
+        .workspace_for(&name, super::tokens::region(None)?);
+    let read = sources::create(
+        &state,
+        ConfigField::ReplicationConfig,
+        workspace.id,
+        &template,
+        config,
+        req.name,
+    )
+    .await?;
+    Ok(ok(&read))
+}
+
+/// `POST /api/v1/integrations/connectors/check`: the same body, checked and not stored.
+async fn check_new_connector(
+    State(state): State<AppState>,
+    op: Operator,
+    Json(req): Json<ConnectorSourceCreateRequest>,
+) -> AppResult<Response> {
+    super::tokens::workspace_name(&req)?;
+    let config = replication_config(&req)?;
+    let template = state
+        .store
+        .read(|d| resolve_template(d, op.organization_id, &req))?;
+    let response = sources::check(
+        &state,
+        ConfigField::ReplicationConfig,
+        &template,
+        None,
+        config,
+    )
+    .await?;
+    Ok(ok(&response))
+}
+
+fn stored_source(data: &Data, id: Uuid) -> AppResult<SourceRecord> {
+    data.sources
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| AppError::not_found("Source", id))
+}
+
+async fn update_connector(
+    State(state): State<AppState>,
+    _op: Operator,
+    IdPath(id): IdPath,
+    Json(req): Json<ConnectorSourceUpdateRequest>,
+) -> AppResult<Response> {
+    let record = state.store.read(|d| stored_source(d, id))?;
+    let read = sources::update(
+        &state,
+        ConfigField::ReplicationConfig,
+        &record,
+        req.replication_config,
+        req.name,
+    )
+    .await?;
+    Ok(ok(&read))
+}
+
+/// `POST /api/v1/integrations/connectors/{id}/check`: the source's configuration, or the update of
+/// it in the body (masked secrets keep their stored values).
+async fn check_connector_update(
+    State(state): State<AppState>,
+    _op: Operator,
+    IdPath(id): IdPath,
+    Json(req): Json<ConnectorSourceUpdateRequest>,
+) -> AppResult<Response> {
+    let (record, template) = state.store.read(|d| {
+        let record = stored_source(d, id)?;
+        let template = sources::with_template(d, &record)?;
+        Ok::<_, AppError>((record, template))
+    })?;
+    let config = req
+        .replication_config
+        .unwrap_or_else(|| record.config.clone());
+    let response = sources::check(
+        &state,
+        ConfigField::ReplicationConfig,
+        &template,
+        Some(&record),
+        config,
+    )
+    .await?;
+    Ok(ok(&response))
 }

@@ -102,7 +102,7 @@ async fn legacy_application_token(
 }
 
 /// The workspace name from `workspace_name` or a deprecated alias, checked.
-fn workspace_name(body: &impl WorkspaceNamed) -> AppResult<String> {
+pub(crate) fn workspace_name(body: &impl WorkspaceNamed) -> AppResult<String> {
     let present = body.workspace_name_fields();
     let Some(&(field, name)) = present.first() else {
         return Err(AppError::missing("workspace_name"));
@@ -124,7 +124,7 @@ fn workspace_name(body: &impl WorkspaceNamed) -> AppResult<String> {
     Ok(name.to_owned())
 }
 
-fn region(region_id: Option<Uuid>) -> AppResult<Uuid> {
+pub(crate) fn region(region_id: Option<Uuid>) -> AppResult<Uuid> {
     let us = Uuid::parse_str(REGION_US).unwrap_or_default();
     let eu = Uuid::parse_str(REGION_EU).unwrap_or_default();
     match region_id {

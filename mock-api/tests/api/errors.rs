@@ -231,6 +231,26 @@ async fn body_routes(app: &TestApp) -> Vec<(Method, String, Option<String>)> {
         (Method::POST, "/v1/applications/token".into(), None),
         (
             Method::POST,
+            "/api/v1/integrations/connectors".into(),
+            op.clone(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/integrations/connectors/check".into(),
+            op.clone(),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/integrations/connectors/{source_id}"),
+            op.clone(),
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/integrations/connectors/{source_id}/check"),
+            op.clone(),
+        ),
+        (
+            Method::POST,
             "/api/v1/account/applications/widget-token".into(),
             op.clone(),
         ),

@@ -11,6 +11,8 @@ mod helpers;
 mod admin;
 // Token tiers: missing, non-Bearer, malformed, forged, expired (401); wrong tier, workspace, organization (403).
 mod auth;
+// The operator creating, checking and updating sources without the widget.
+mod connectors;
 // CORS on the end-user API: preflights for minted origins only, allow-origin bound to the token's origin.
 mod cors;
 // Error shape everywhere: 404, 405, 413, malformed JSON, field paths, a junk-input sweep and a proptest.
