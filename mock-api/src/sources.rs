@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
+use crate::ids::Ids;
 use crate::spec;
 use crate::store::{Data, SourceRecord};
 use crate::{AppState, clock};
@@ -253,7 +254,7 @@ pub async fn check(
         .map_err(|e| AppError::invalid_many(field.rename(e)))?;
     }
     let (_, outcome) = prepare(state, Step::Check, field, template, config).await?;
-    let job_id = state.store.write(|_, ids| ids.uuid());
+    let job_id = state.store.with_ids(Ids::uuid);
     Ok(match outcome.failure {
         None => SourceCheckResponse {
             id: job_id,

@@ -249,6 +249,16 @@ impl Store {
         result
     }
 
+    /// Draws from the seeded generator without touching the state: ids and credentials that are
+    /// handed out but not stored (check job ids, OAuth consent credentials), so reads stay reads.
+    pub fn with_ids<R>(&self, f: impl FnOnce(&mut Ids) -> R) -> R {
+        let mut ids = self
+            .ids
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut ids)
+    }
+
     /// How many writes the state has seen.
     pub fn revision(&self) -> u64 {
         self.revision.load(std::sync::atomic::Ordering::Relaxed)

@@ -233,7 +233,7 @@ async fn consent(State(state): State<AppState>, query: QueryPairs) -> AppResult<
         .clone()
         .unwrap_or_else(|| "oauth".into())
         .replace("source-", "");
-    let payload: Map<String, Value> = state.store.write(|_, ids| {
+    let payload: Map<String, Value> = state.store.with_ids(|ids| {
         paths
             .iter()
             .map(|path| {
