@@ -4,8 +4,11 @@
 //! restarted mock with the same configuration still accepts the tokens it issued. The tier is the `typ`
 //! claim; scoped tokens carry Airbyte's workspace-scope claim, their allowed origin and tag selection.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use airbyte_embedded::TagSelectionMode;
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -26,6 +29,8 @@ pub struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// How many tokens were verified: lets a test prove a request verifies its token once.
+    verifications: AtomicU64,
 }
 
 impl std::fmt::Debug for Keys {
@@ -49,7 +54,13 @@ impl Keys {
             encoding,
             decoding,
             validation,
+            verifications: AtomicU64::new(0),
         }
+    }
+
+    /// How many signature checks these keys have made.
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
     }
 
     pub fn sign<T: Serialize>(&self, claims: &T) -> String {
@@ -57,37 +68,67 @@ impl Keys {
             .unwrap_or_else(|e| unreachable!("serialising plain claims cannot fail: {e}"))
     }
 
-    /// Verifies signature and expiry and returns the claims, with a 401 that says what is wrong.
-    fn verify(&self, token: &str) -> Result<AnyClaims, AppError> {
-        match jsonwebtoken::decode::<AnyClaims>(token, &self.decoding, &self.validation) {
-            Ok(data) => Ok(data.claims),
-            Err(e) => Err(match e.kind() {
-                ErrorKind::ExpiredSignature => {
-                    let exp = jsonwebtoken::dangerous::insecure_decode::<AnyClaims>(token)
-                        .ok()
-                        .and_then(|d| crate::clock::format_unix(d.claims.exp));
-                    AppError::unauthorized(format!(
-                        "Token expired{}; request a new one",
-                        exp.map(|t| format!(" at {t}")).unwrap_or_default()
-                    ))
-                }
-                ErrorKind::InvalidSignature => AppError::unauthorized(
-                    "Invalid token signature: this token was not issued by this mock \
-                     (or the mock's client secret or seed changed since)",
-                ),
-                ErrorKind::InvalidAlgorithm => {
-                    AppError::unauthorized("Invalid token: the mock signs tokens with HS256 only")
-                }
-                _ if looks_like_widget_token(token) => AppError::unauthorized(
-                    "This is a widget token (Base64 of {token, widgetUrl}), which is for the browser widget; \
-                     send the scoped JWT inside it, or get one from POST /api/v1/embedded/scoped-token",
-                ),
-                _ => AppError::unauthorized(
-                    "Malformed bearer token: expected a JWT issued by this mock",
-                ),
-            }),
+    /// Verifies signature and expiry with one decode and returns the typed claims of the token's
+    /// tier, with a 401 that says what is wrong.
+    pub fn verify(&self, token: &str) -> Result<Claims, AppError> {
+        self.verifications.fetch_add(1, Ordering::Relaxed);
+        let claims =
+            jsonwebtoken::decode::<serde_json::Value>(token, &self.decoding, &self.validation)
+                .map(|data| data.claims)
+                .map_err(|e| Self::explain(&e, token))?;
+        fn typed<T: serde::de::DeserializeOwned>(claims: serde_json::Value) -> Result<T, AppError> {
+            serde_json::from_value(claims)
+                .map_err(|_| AppError::unauthorized("Malformed token claims"))
+        }
+        match claims.get("typ").and_then(serde_json::Value::as_str) {
+            Some(APPLICATION_TYP) => typed(claims).map(Claims::Application),
+            Some(SCOPED_TYP) => typed(claims).map(Claims::Scoped),
+            _ => Err(AppError::unauthorized(
+                "Malformed bearer token: unknown token type",
+            )),
         }
     }
+
+    fn explain(e: &jsonwebtoken::errors::Error, token: &str) -> AppError {
+        match e.kind() {
+            ErrorKind::ExpiredSignature => {
+                let exp = jsonwebtoken::dangerous::insecure_decode::<Expiry>(token)
+                    .ok()
+                    .and_then(|d| crate::clock::format_unix(d.claims.exp));
+                AppError::unauthorized(format!(
+                    "Token expired{}; request a new one",
+                    exp.map(|t| format!(" at {t}")).unwrap_or_default()
+                ))
+            }
+            ErrorKind::InvalidSignature => AppError::unauthorized(
+                "Invalid token signature: this token was not issued by this mock \
+                 (or the mock's client secret or seed changed since)",
+            ),
+            ErrorKind::InvalidAlgorithm => {
+                AppError::unauthorized("Invalid token: the mock signs tokens with HS256 only")
+            }
+            _ if looks_like_widget_token(token) => AppError::unauthorized(
+                "This is a widget token (Base64 of {token, widgetUrl}), which is for the browser widget; \
+                 send the scoped JWT inside it, or get one from POST /api/v1/embedded/scoped-token",
+            ),
+            _ => {
+                AppError::unauthorized("Malformed bearer token: expected a JWT issued by this mock")
+            }
+        }
+    }
+}
+
+/// A verified token's claims, by tier.
+#[derive(Debug, Clone)]
+pub enum Claims {
+    Application(ApplicationClaims),
+    Scoped(ScopedClaims),
+}
+
+/// The expiry of an expired token, for the message that says when.
+#[derive(Deserialize)]
+struct Expiry {
+    exp: u64,
 }
 
 fn looks_like_widget_token(token: &str) -> bool {
@@ -149,16 +190,8 @@ impl ScopedClaims {
     }
 }
 
-/// Enough of either tier to tell them apart.
-#[derive(Debug, Clone, Deserialize)]
-struct AnyClaims {
-    typ: Option<String>,
-    exp: u64,
-}
-
-fn bearer(parts: &Parts) -> Result<&str, AppError> {
-    let header = parts
-        .headers
+fn bearer(headers: &HeaderMap) -> Result<&str, AppError> {
+    let header = headers
         .get(axum::http::header::AUTHORIZATION)
         .ok_or_else(|| {
             AppError::unauthorized("Missing bearer token: send 'Authorization: Bearer <token>'")
@@ -179,12 +212,6 @@ fn bearer(parts: &Parts) -> Result<&str, AppError> {
         ));
     }
     Ok(token)
-}
-
-fn decode_typed<T: for<'de> Deserialize<'de>>(keys: &Keys, token: &str) -> Result<T, AppError> {
-    jsonwebtoken::decode::<T>(token, &keys.decoding, &keys.validation)
-        .map(|d| d.claims)
-        .map_err(|_| AppError::unauthorized("Malformed token claims"))
 }
 
 /// Checks the optional `X-Organization-Id` header against the token's organization.
@@ -217,25 +244,17 @@ impl FromRequestParts<AppState> for Operator {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?;
-        let any = state.keys.verify(token)?;
-        match any.typ.as_deref() {
-            Some(APPLICATION_TYP) => {}
-            Some(SCOPED_TYP) => {
+        let claims = match authenticated(parts, state)? {
+            Claims::Application(claims) => claims,
+            Claims::Scoped(_) => {
                 return Err(AppError::forbidden(
                     "This is an operator endpoint and needs an application token \
                      (POST /api/v1/account/applications/token); a scoped end-user token was sent",
                 ));
             }
-            _ => {
-                return Err(AppError::unauthorized(
-                    "Malformed bearer token: unknown token type",
-                ));
-            }
-        }
-        let claims: ApplicationClaims = decode_typed(&state.keys, token)?;
+        };
         check_organization_header(parts, claims.organization_id)?;
-        if claims.organization_id != state.organization_id() {
+        if claims.organization_id != state.store.organization_id() {
             return Err(AppError::unauthorized(
                 "Token is for an organization this mock does not know",
             ));
@@ -266,8 +285,7 @@ impl FromRequestParts<AppState> for EndUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?;
-        let claims = verify_scoped(state, token)?;
+        let claims = scoped(authenticated(parts, state)?)?;
         check_organization_header(parts, claims.organization_id)?;
         // The workspace must still be the one the token was minted for: after `/_mock/reset` the
         // seeded id generator hands the same ids to new workspaces, and an old token must not open them.
@@ -288,36 +306,42 @@ impl FromRequestParts<AppState> for EndUser {
     }
 }
 
-/// Verifies a scoped token: 401 when unusable, 403 when it is an application token.
-pub fn verify_scoped(state: &AppState, token: &str) -> Result<ScopedClaims, AppError> {
-    let any = state.keys.verify(token)?;
-    match any.typ.as_deref() {
-        Some(SCOPED_TYP) => {}
-        Some(APPLICATION_TYP) => {
+/// The outcome of checking a request's bearer token, kept in the request's extensions by the first
+/// layer that checks it, so a request's token is verified once however many parts look at it.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Result<Claims, AppError>);
+
+impl Authenticated {
+    /// Checks the `Authorization` header of a request.
+    pub fn check(headers: &HeaderMap, keys: &Keys) -> Self {
+        Self(bearer(headers).and_then(|token| keys.verify(token)))
+    }
+}
+
+/// The request's verified claims: from the extensions when a layer checked them, else checked now.
+fn authenticated(parts: &Parts, state: &AppState) -> Result<Claims, AppError> {
+    match parts.extensions.get::<Authenticated>() {
+        Some(Authenticated(result)) => result.clone(),
+        None => Authenticated::check(&parts.headers, &state.keys).0,
+    }
+}
+
+/// The claims of a usable scoped token: 403 when it is an application token or lacks the end-user
+/// role.
+pub fn scoped(claims: Claims) -> Result<ScopedClaims, AppError> {
+    let claims = match claims {
+        Claims::Scoped(claims) => claims,
+        Claims::Application(_) => {
             return Err(AppError::forbidden(
                 "This is an end-user endpoint and needs a scoped token (from the widget token or \
                  POST /api/v1/embedded/scoped-token); an application token was sent",
             ));
         }
-        _ => {
-            return Err(AppError::unauthorized(
-                "Malformed bearer token: unknown token type",
-            ));
-        }
-    }
-    let claims: ScopedClaims = decode_typed(&state.keys, token)?;
+    };
     if !claims.roles.iter().any(|r| r == END_USER_ROLE) {
         return Err(AppError::forbidden(
             "The scoped token lacks the EMBEDDED_END_USER role",
         ));
     }
     Ok(claims)
-}
-
-/// Verifies any bearer token of the scoped tier without touching state beyond the keys; for CORS.
-pub fn scoped_origin(state: &AppState, authorization: &str) -> Option<String> {
-    let token = authorization
-        .strip_prefix("Bearer ")
-        .or_else(|| authorization.strip_prefix("bearer "))?;
-    verify_scoped(state, token.trim()).ok()?.allowed_origin
 }

@@ -11,14 +11,17 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
+use crate::auth::{Authenticated, Claims};
 use crate::error::AppError;
 
 const ALLOW_METHODS: &str = "GET, POST, PUT, DELETE, OPTIONS";
 const ALLOW_HEADERS: &str = "authorization, content-type, x-organization-id";
 
+/// Also checks the bearer token, once, and leaves the outcome in the request's extensions for the
+/// extractors ([`Authenticated`]).
 pub async fn end_user_cors(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let origin = request
@@ -33,13 +36,12 @@ pub async fn end_user_cors(
     if is_preflight {
         return preflight(&state, origin.as_deref());
     }
-    let token_origin = origin.as_ref().and_then(|_| {
-        request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|auth| crate::auth::scoped_origin(&state, auth))
-    });
+    let authenticated = Authenticated::check(request.headers(), &state.keys);
+    let token_origin = match &authenticated.0 {
+        Ok(Claims::Scoped(claims)) => claims.allowed_origin.clone(),
+        _ => None,
+    };
+    request.extensions_mut().insert(authenticated);
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.append(header::VARY, HeaderValue::from_static("Origin"));
@@ -66,7 +68,7 @@ fn preflight(state: &AppState, origin: Option<&str>) -> Response {
             .with(None, message, "cors_rejected")
             .into_response();
     }
-    if !state.store.read(|d| d.allowed_origins.contains(origin)) {
+    if !state.store.knows_origin(origin) {
         let message = format!(
             "CORS preflight from '{origin}' rejected: no widget token was minted with allowed_origin '{origin}'"
         );
@@ -93,4 +95,71 @@ fn preflight(state: &AppState, origin: Option<&str>) -> Response {
     );
     headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     response
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    use crate::auth::{Actor, END_USER_ROLE, SCOPED_TYP, ScopedClaims, WorkspaceScope};
+    use crate::{AppState, Config};
+
+    const ORIGIN: &str = "http://localhost:3000";
+
+    /// A scoped token for a new workspace, signed by `state`'s keys.
+    fn scoped_token(state: &AppState) -> String {
+        let (workspace, _) = state.store.workspace_for("decode-once", uuid::Uuid::nil());
+        let now = crate::clock::unix_now();
+        state.keys.sign(&ScopedClaims {
+            iss: state.public_url.clone(),
+            aud: "airbyte-server".into(),
+            sub: state.store.organization_id().to_string(),
+            typ: SCOPED_TYP.into(),
+            act: Actor {
+                sub: workspace.name.clone(),
+            },
+            workspace_scope: WorkspaceScope {
+                workspace_id: workspace.id,
+            },
+            roles: vec![END_USER_ROLE.into()],
+            organization_id: state.store.organization_id(),
+            iat: now,
+            exp: now + 60,
+            allowed_origin: Some(ORIGIN.into()),
+            selected_source_template_tags: Vec::new(),
+            selected_source_template_tags_mode: Default::default(),
+            selected_connection_template_tags: Vec::new(),
+            selected_connection_template_tags_mode: Default::default(),
+        })
+    }
+
+    /// A browser request passes the CORS layer and the `EndUser` extractor; the token's signature is
+    /// checked once between them.
+    #[tokio::test]
+    async fn a_browser_request_verifies_its_scoped_token_once() {
+        let state = AppState::new(&Config::default(), "http://127.0.0.1:1").expect("state");
+        let token = scoped_token(&state);
+        let app = crate::app(state.clone());
+        let before = state.keys.verifications();
+        let response = app
+            .oneshot(
+                Request::get("/api/v1/embedded/source-templates")
+                    .header("origin", ORIGIN)
+                    .header("authorization", format!("Bearer {token}"))
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("response");
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["access-control-allow-origin"],
+            ORIGIN,
+            "the CORS layer saw the verified origin"
+        );
+        assert_eq!(state.keys.verifications() - before, 1);
+    }
 }

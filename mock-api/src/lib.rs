@@ -1,20 +1,19 @@
 //! `airbyte-mock`: a stateful offline mock of Airbyte's Embedded API and its authentication module.
 //!
 //! [`app`] builds the whole router from an [`AppState`], so tests can drive it with or without a
-//! socket; [`serve`] binds and runs it.
+//! socket; [`Server`] binds and runs it.
 
 pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod config;
 pub mod cors;
+mod domain;
 pub mod error;
 pub mod extract;
 pub mod ids;
 pub mod routes;
-pub mod sources;
 pub mod spec;
-pub mod store;
 
 use std::sync::Arc;
 
@@ -22,6 +21,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 pub use config::Config;
+pub use domain::{Counts, Data, Store};
 pub use error::{AppError, AppResult};
 
 /// Shared state: configuration, signing keys, the catalog and the store.
@@ -35,7 +35,7 @@ pub struct Shared {
     client_secret: String,
     pub keys: auth::Keys,
     pub catalog: catalog::Catalog,
-    pub store: store::Store,
+    pub store: Store,
     pub stats: Stats,
 }
 
@@ -69,7 +69,7 @@ impl AppState {
     /// Builds the seeded state. `public_url` is the origin the widget URLs point at.
     pub fn new(config: &Config, public_url: &str) -> Result<Self, String> {
         let catalog = catalog::Catalog::load()?;
-        let store = store::Store::new(&catalog, config.seed);
+        let store = Store::new(&catalog, config.seed);
         let key = format!("airbyte-mock:{}:{}", config.client_secret, config.seed);
         Ok(Self(Arc::new(Shared {
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -80,10 +80,6 @@ impl AppState {
             store,
             stats: Stats::default(),
         })))
-    }
-
-    pub fn organization_id(&self) -> uuid::Uuid {
-        self.store.read(|d| d.organization_id)
     }
 
     /// Constant-time comparison of the client credentials.

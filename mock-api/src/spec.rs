@@ -8,17 +8,19 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::{Map, Value};
 
 /// Validates `config` against a compiled connector spec; every problem is one `ApiError` whose
-/// `field` is `source_config.<dot.path>`. Messages never repeat the submitted value (it may be a secret).
-pub fn validate(validator: &jsonschema::Validator, config: &Value) -> Vec<ApiError> {
+/// `field` is `<field>.<dot.path>`, `field` being the request field that carried the configuration
+/// (`source_config`, `replication_config`). Messages never repeat the submitted value (it may be a
+/// secret).
+pub fn validate(validator: &jsonschema::Validator, field: &str, config: &Value) -> Vec<ApiError> {
     let mut out = Vec::new();
     for error in validator.iter_errors(config) {
-        push_error(&error, &mut out);
+        push_error(&error, field, &mut out);
     }
     out.dedup_by(|a, b| a.field == b.field && a.message == b.message);
     out
 }
 
-fn push_error(error: &ValidationError<'_>, out: &mut Vec<ApiError>) {
+fn push_error(error: &ValidationError<'_>, field: &str, out: &mut Vec<ApiError>) {
     let mut path: Vec<String> = error
         .instance_path()
         .iter()
@@ -54,7 +56,7 @@ fn push_error(error: &ValidationError<'_>, out: &mut Vec<ApiError>) {
                     if !errors.is_empty() && errors.iter().all(|e| !is_discriminator_error(e)) =>
                 {
                     for e in errors {
-                        push_error(e, out);
+                        push_error(e, field, out);
                     }
                     return;
                 }
@@ -117,7 +119,7 @@ fn push_error(error: &ValidationError<'_>, out: &mut Vec<ApiError>) {
             "invalid",
         ),
     };
-    let field = std::iter::once("source_config".to_owned())
+    let field = std::iter::once(field.to_owned())
         .chain(path)
         .collect::<Vec<_>>()
         .join(".");
@@ -198,22 +200,17 @@ pub fn redact(schema: &Value, config: &Map<String, Value>) -> Map<String, Value>
 }
 
 /// For an update: every secret sent as `**********` takes the stored value back. A mask with no
-/// stored value behind it is an error naming the field.
+/// stored value behind it is an error naming the field (under `field`, as in [`validate`]).
 pub fn restore_secrets(
     schema: &Value,
+    field: &str,
     incoming: &mut Map<String, Value>,
     stored: &Map<String, Value>,
 ) -> Result<(), Vec<ApiError>> {
     let stored = Value::Object(stored.clone());
     let mut errors = Vec::new();
     let mut value = Value::Object(std::mem::take(incoming));
-    restore_at(
-        schema,
-        &mut value,
-        Some(&stored),
-        "source_config",
-        &mut errors,
-    );
+    restore_at(schema, &mut value, Some(&stored), field, &mut errors);
     if let Value::Object(map) = value {
         *incoming = map;
     }
@@ -387,13 +384,24 @@ mod tests {
         let stored = json!({"credentials": {"option_title": "PAT Credentials", "personal_access_token": "ghp_x"}});
         let mut incoming = json!({"credentials": {"option_title": "PAT Credentials", "personal_access_token": SECRET_MASK}})
             .as_object().unwrap().clone();
-        restore_secrets(&schema(), &mut incoming, stored.as_object().unwrap()).unwrap();
+        restore_secrets(
+            &schema(),
+            "source_config",
+            &mut incoming,
+            stored.as_object().unwrap(),
+        )
+        .unwrap();
         assert_eq!(incoming["credentials"]["personal_access_token"], "ghp_x");
 
         let mut switched = json!({"credentials": {"option_title": "OAuth Credentials", "access_token": SECRET_MASK}})
             .as_object().unwrap().clone();
-        let errors =
-            restore_secrets(&schema(), &mut switched, stored.as_object().unwrap()).unwrap_err();
+        let errors = restore_secrets(
+            &schema(),
+            "source_config",
+            &mut switched,
+            stored.as_object().unwrap(),
+        )
+        .unwrap_err();
         assert_eq!(
             errors[0].field.as_deref(),
             Some("source_config.credentials.access_token")
@@ -405,15 +413,16 @@ mod tests {
         let validator = jsonschema::validator_for(&schema()).unwrap();
         let errors = validate(
             &validator,
+            "replication_config",
             &json!({"credentials": {"option_title": "PAT Credentials"}}),
         );
         let fields: Vec<_> = errors.iter().filter_map(|e| e.field.clone()).collect();
         assert!(
-            fields.contains(&"source_config.repositories".to_owned()),
+            fields.contains(&"replication_config.repositories".to_owned()),
             "{fields:?}"
         );
         assert!(
-            fields.contains(&"source_config.credentials.personal_access_token".to_owned()),
+            fields.contains(&"replication_config.credentials.personal_access_token".to_owned()),
             "{fields:?}"
         );
     }

@@ -53,22 +53,11 @@ impl Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// Paths of the token endpoints, which Airbyte has moved more than once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TokenPaths {
-    /// `/account/applications/{token,widget-token,scoped-token}` (the Agent API document).
-    #[default]
-    Current,
-    /// `/account/applications/token` plus the seed-era `/embedded/{widget-token,scoped-token}`.
-    Embedded,
-}
-
 /// The client. Cheap to clone; share one.
 #[derive(Debug, Clone)]
 pub struct AirbyteClient {
     http: reqwest::Client,
     base: Url,
-    paths: TokenPaths,
 }
 
 impl AirbyteClient {
@@ -102,16 +91,7 @@ impl AirbyteClient {
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
-        Ok(Self {
-            http,
-            base,
-            paths: TokenPaths::Current,
-        })
-    }
-
-    pub fn with_token_paths(mut self, paths: TokenPaths) -> Self {
-        self.paths = paths;
-        self
+        Ok(Self { http, base })
     }
 
     pub fn base_url(&self) -> &Url {
@@ -203,11 +183,13 @@ impl AirbyteClient {
         application_token: &str,
         request: &WidgetTokenRequest,
     ) -> Result<String> {
-        let path = match self.paths {
-            TokenPaths::Current => "account/applications/widget-token",
-            TokenPaths::Embedded => "embedded/widget-token",
-        };
-        let body: TokenBody = self.post(path, Some(application_token), request).await?;
+        let body: TokenBody = self
+            .post(
+                "account/applications/widget-token",
+                Some(application_token),
+                request,
+            )
+            .await?;
         Ok(body.token)
     }
 
@@ -217,13 +199,9 @@ impl AirbyteClient {
         application_token: &str,
         workspace_name: &str,
     ) -> Result<String> {
-        let path = match self.paths {
-            TokenPaths::Current => "account/applications/scoped-token",
-            TokenPaths::Embedded => "embedded/scoped-token",
-        };
         let body: TokenBody = self
             .post(
-                path,
+                "account/applications/scoped-token",
                 Some(application_token),
                 &ScopedTokenRequest::new(workspace_name),
             )

@@ -1,7 +1,7 @@
 //! The Airbyte Embedded wire model: every request and response body the mock, the API client, the demo
 //! server and the Yew bindings exchange, plus the widget-token codec and the `allowed_origin` rules.
 //!
-//! Field names follow Airbyte's published Agent API document (0.9.0) and the seed-era `/api/v1/embedded/*`
+//! Field names follow Airbyte's published Agent API document (0.9.0) and the 2025 Sonar `/api/v1/embedded/*`
 //! endpoints; where the two eras disagree the types accept both spellings. No HTTP dependencies, so this
 //! crate builds for `wasm32-unknown-unknown` too.
 

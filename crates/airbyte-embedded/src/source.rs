@@ -8,7 +8,7 @@ use crate::{DetailedSourceTemplate, SourceTemplateListItem, TagSelectionMode};
 
 /// `SourceRead`: what create, get and update return and what `source_created` carries.
 /// Every `airbyte_secret` value in `replication_config` is `**********`. `source_config` repeats
-/// `replication_config` under the name the seed-era iframe read.
+/// `replication_config` under the name the 2025 Sonar iframe read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceRead {
     pub id: Uuid,
@@ -37,7 +37,7 @@ pub struct SourceListItem {
     pub updated_at: Option<String>,
 }
 
-/// `POST /api/v1/embedded/sources`. The seed-era iframe sends each of the two fields twice, under its
+/// `POST /api/v1/embedded/sources`. The 2025 Sonar iframe sends each of the two fields twice, under its
 /// current and its legacy name, so both are accepted and must agree.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SourceCreateRequest {

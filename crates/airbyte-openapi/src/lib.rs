@@ -153,7 +153,7 @@ mod tests {
         );
         assert!(
             response_validator("get", "/api/v1/embedded/sources", 200).is_err(),
-            "seed-era paths are not in it"
+            "2025 Sonar paths are not in it"
         );
         assert!(schema_validator("ApiErrorResponse").is_ok());
     }

@@ -1,5 +1,5 @@
-//! The mock's control plane under `/_mock`: readiness and reset. (State dump, fixtures, the request
-//! journal and fault rules come later, on top of `Store::snapshot` and `Store::write`.)
+//! The mock's control plane under `/_mock`: readiness (with counts of the state and of issued
+//! tokens) and reset to the seeded state.
 
 use axum::Router;
 use axum::extract::State;
@@ -17,19 +17,17 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn health(State(state): State<AppState>) -> Response {
-    let (workspaces, sources, templates) = state.store.read(|d| {
-        (
-            d.workspaces.len(),
-            d.sources.len(),
-            d.source_templates.len(),
-        )
-    });
+    let counts = state.store.counts();
     ok(&json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "public_url": state.public_url,
         "revision": state.store.revision(),
-        "counts": {"workspaces": workspaces, "sources": sources, "source_templates": templates},
+        "counts": {
+            "workspaces": counts.workspaces,
+            "sources": counts.sources,
+            "source_templates": counts.source_templates,
+        },
         "issued": {
             "application_tokens": crate::Stats::get(&state.stats.application_tokens),
             "widget_tokens": crate::Stats::get(&state.stats.widget_tokens),
@@ -40,6 +38,6 @@ async fn health(State(state): State<AppState>) -> Response {
 
 async fn reset(State(state): State<AppState>) -> Response {
     state.store.reset(&state.catalog);
-    tracing::info!("state reset to the seed");
+    tracing::info!("state reset to the seeded catalog");
     ok(&json!({"status": "reset"}))
 }

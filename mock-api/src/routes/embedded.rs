@@ -15,10 +15,10 @@ use uuid::Uuid;
 use super::ok;
 use crate::AppState;
 use crate::auth::EndUser;
+use crate::domain::sources::{self, Caller, ConfigField, SourceFilter};
+use crate::domain::templates::{self, Selection};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, Json, QueryPairs};
-use crate::sources::{self, ConfigField, source_list_item, source_read};
-use crate::store::{Data, SourceRecord, TemplateRecord};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -50,26 +50,20 @@ fn check_workspace(user: &EndUser, requested: Option<Uuid>) -> AppResult<()> {
     }
 }
 
-/// Whether the token's tag selection lets it see this template.
-fn visible(user: &EndUser, data: &Data, t: &TemplateRecord) -> bool {
-    (t.organization_id.is_none() || t.organization_id == Some(data.organization_id))
-        && user
-            .claims
-            .selected_source_template_tags_mode
-            .matches(&user.claims.selected_source_template_tags, &t.template.tags)
-}
+impl EndUser {
+    /// The token's tag selection of source templates.
+    fn selection(&self) -> Selection<'_> {
+        Selection {
+            tags: &self.claims.selected_source_template_tags,
+            mode: self.claims.selected_source_template_tags_mode,
+        }
+    }
 
-fn visible_template<'a>(user: &EndUser, data: &'a Data, id: Uuid) -> AppResult<&'a TemplateRecord> {
-    data.source_templates
-        .get(&id)
-        .filter(|t| visible(user, data, t))
-        .ok_or_else(|| {
-            AppError::not_found("Source template", id).with(
-                Some("source_template_id"),
-                "not available to this token (unknown, or outside its tag selection)",
-                "not_found",
-            )
-        })
+    fn caller(&self) -> Caller {
+        Caller::EndUser {
+            workspace_id: self.workspace_id(),
+        }
+    }
 }
 
 async fn list_templates(
@@ -78,13 +72,7 @@ async fn list_templates(
     query: QueryPairs,
 ) -> AppResult<Response> {
     check_workspace(&user, query.uuid("workspace_id")?)?;
-    let items: Vec<_> = state.store.read(|d| {
-        d.source_templates
-            .values()
-            .filter(|t| visible(&user, d, t))
-            .map(TemplateRecord::list_item)
-            .collect()
-    });
+    let items = templates::visible_source_templates(&state.store, user.selection());
     Ok(ok(&ListResponse::new(items)))
 }
 
@@ -93,9 +81,8 @@ async fn get_template(
     user: EndUser,
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
-    state
-        .store
-        .read(|d| visible_template(&user, d, id).map(|t| ok(&t.template)))
+    let template = templates::visible_source_template(&state.store, user.selection(), id)?;
+    Ok(ok(&template))
 }
 
 async fn list_sources(
@@ -104,15 +91,11 @@ async fn list_sources(
     query: QueryPairs,
 ) -> AppResult<Response> {
     check_workspace(&user, query.uuid("workspace_id")?)?;
-    let ws = user.workspace_id();
-    let items: Vec<_> = state.store.read(|d| {
-        d.sources
-            .values()
-            .filter(|s| s.workspace_id == ws)
-            .filter_map(|s| source_list_item(d, s))
-            .collect()
-    });
-    Ok(ok(&ListResponse::new(items)))
+    let filter = SourceFilter {
+        workspace: Some(Some(user.workspace_id())),
+        definition_id: None,
+    };
+    Ok(ok(&ListResponse::new(sources::list(&state.store, filter))))
 }
 
 /// Picks one of two spellings of a field; both present and different is an error.
@@ -146,16 +129,13 @@ async fn create_source(
         ("connection_configuration", req.connection_configuration),
     )?
     .ok_or_else(|| AppError::missing("source_config"))?;
-    let template = state.store.read(|d| {
-        visible_template(&user, d, template_id)
-            .map(|t| t.template.clone())
-            .map_err(|_| {
-                AppError::invalid(
-                    "source_template_id",
-                    format!("no source template '{template_id}' is available to this token"),
-                )
-            })
-    })?;
+    let template = templates::visible_source_template(&state.store, user.selection(), template_id)
+        .map_err(|_| {
+            AppError::invalid(
+                "source_template_id",
+                format!("no source template '{template_id}' is available to this token"),
+            )
+        })?;
     let read = sources::create(
         &state,
         ConfigField::SourceConfig,
@@ -168,31 +148,12 @@ async fn create_source(
     Ok(ok(&read))
 }
 
-/// The source, checked to belong to the token's workspace (403 otherwise, 404 if unknown).
-fn own_source(user: &EndUser, data: &Data, id: Uuid) -> AppResult<SourceRecord> {
-    let record = data
-        .sources
-        .get(&id)
-        .ok_or_else(|| AppError::not_found("Source", id))?;
-    if record.workspace_id != user.workspace_id() {
-        return Err(AppError::forbidden(format!(
-            "Source {id} belongs to another workspace than this token's"
-        )));
-    }
-    Ok(record.clone())
-}
-
 async fn get_source(
     State(state): State<AppState>,
     user: EndUser,
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
-    state.store.read(|d| {
-        let record = own_source(&user, d, id)?;
-        source_read(d, &record)
-            .map(|r| ok(&r))
-            .ok_or_else(|| AppError::not_found("Source", id))
-    })
+    Ok(ok(&sources::read(&state.store, user.caller(), id)?))
 }
 
 async fn update_source(
@@ -209,9 +170,15 @@ async fn update_source(
         ("source_config", config),
         ("replication_config", req.replication_config),
     )?;
-    let record = state.store.read(|d| own_source(&user, d, id))?;
-    let read =
-        sources::update(&state, ConfigField::SourceConfig, &record, config, req.name).await?;
+    let read = sources::update(
+        &state,
+        ConfigField::SourceConfig,
+        user.caller(),
+        id,
+        config,
+        req.name,
+    )
+    .await?;
     Ok(ok(&read))
 }
 
@@ -220,11 +187,8 @@ async fn delete_source(
     user: EndUser,
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
-    state.store.write(|data, _| {
-        own_source(&user, data, id)?;
-        data.sources.shift_remove(&id);
-        Ok(StatusCode::NO_CONTENT.into_response())
-    })
+    sources::delete(&state.store, user.caller(), id)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn check_source(
@@ -235,22 +199,22 @@ async fn check_source(
     let config = req
         .source_config
         .ok_or_else(|| AppError::missing("source_config"))?;
-    let (template, existing) =
-        state
-            .store
-            .read(|d| match (req.source_id, req.source_template_id) {
-                (Some(source_id), _) => {
-                    let record = own_source(&user, d, source_id)?;
-                    Ok((sources::with_template(d, &record)?, Some(record)))
-                }
-                (None, Some(template_id)) => {
-                    visible_template(&user, d, template_id).map(|t| (t.template.clone(), None))
-                }
-                (None, None) => Err(AppError::invalid(
-                    "source_template_id",
-                    "field required (or source_id to check an update)",
-                )),
-            })?;
+    let (template, existing) = match (req.source_id, req.source_template_id) {
+        (Some(source_id), _) => {
+            let (record, template) = sources::stored(&state.store, user.caller(), source_id)?;
+            (template, Some(record))
+        }
+        (None, Some(template_id)) => (
+            templates::visible_source_template(&state.store, user.selection(), template_id)?,
+            None,
+        ),
+        (None, None) => {
+            return Err(AppError::invalid(
+                "source_template_id",
+                "field required (or source_id to check an update)",
+            ));
+        }
+    };
     let response = sources::check(
         &state,
         ConfigField::SourceConfig,
@@ -263,6 +227,6 @@ async fn check_source(
 }
 
 async fn current_organization(State(state): State<AppState>, user: EndUser) -> Response {
-    let name = state.store.read(|d| d.organization_name.clone());
+    let name = state.store.organization_name();
     ok(&json!({"organization_id": user.claims.organization_id, "organization_name": name}))
 }

@@ -1,9 +1,9 @@
-//! Application, widget and scoped tokens, in the current, seed-era and OLD spellings.
+//! Application, widget and scoped tokens, under the current Agent API paths, the 2025 Sonar paths
+//! and the OLD platform paths (see ARCHITECTURE.md's glossary).
 
 use airbyte_embedded::{
-    LegacyWidgetTokenRequest, REGION_EU, REGION_US, ScopedTokenInfo, ScopedTokenRequest,
-    TagSelectionMode, TokenBody, TokenRequest, TokenResponse, WidgetToken, WidgetTokenRequest,
-    WorkspaceNamed, validate_allowed_origin,
+    LegacyWidgetTokenRequest, ScopedTokenInfo, ScopedTokenRequest, TagSelectionMode, TokenBody,
+    TokenRequest, TokenResponse, WidgetToken, WidgetTokenRequest, validate_allowed_origin,
 };
 use axum::Router;
 use axum::response::Response;
@@ -16,6 +16,8 @@ use crate::auth::{
     APPLICATION_TOKEN_TTL_SECS, APPLICATION_TYP, Actor, ApplicationClaims, END_USER_ROLE, EndUser,
     Operator, SCOPED_TOKEN_TTL_SECS, SCOPED_TYP, ScopedClaims, WorkspaceScope,
 };
+use crate::domain::tags::check_tag_names;
+use crate::domain::workspaces::{region, workspace_name};
 use crate::error::{AppError, AppResult};
 use crate::extract::Json;
 use crate::{AppState, clock};
@@ -69,7 +71,7 @@ fn mint_application_token(
     }
     crate::Stats::bump(&state.stats.application_tokens);
     let now = clock::unix_now();
-    let organization_id = state.organization_id();
+    let organization_id = state.store.organization_id();
     let claims = ApplicationClaims {
         iss: state.public_url.clone(),
         sub: body.client_id.clone(),
@@ -99,42 +101,6 @@ async fn legacy_application_token(
     Json(body): Json<TokenRequest>,
 ) -> AppResult<Response> {
     Ok(ok(&mint_application_token(&state, &body, "Bearer")?))
-}
-
-/// The workspace name from `workspace_name` or a deprecated alias, checked.
-pub(crate) fn workspace_name(body: &impl WorkspaceNamed) -> AppResult<String> {
-    let present = body.workspace_name_fields();
-    let Some(&(field, name)) = present.first() else {
-        return Err(AppError::missing("workspace_name"));
-    };
-    if let Some((other, _)) = present.iter().find(|(_, v)| *v != name) {
-        return Err(AppError::invalid(
-            other,
-            format!(
-                "disagrees with {field}; customer_name and external_user_id are deprecated aliases of workspace_name, send only workspace_name"
-            ),
-        ));
-    }
-    if name.trim().is_empty() {
-        return Err(AppError::invalid(field, "must not be empty"));
-    }
-    if name.chars().count() > 256 {
-        return Err(AppError::invalid(field, "must be at most 256 characters"));
-    }
-    Ok(name.to_owned())
-}
-
-pub(crate) fn region(region_id: Option<Uuid>) -> AppResult<Uuid> {
-    let us = Uuid::parse_str(REGION_US).unwrap_or_default();
-    let eu = Uuid::parse_str(REGION_EU).unwrap_or_default();
-    match region_id {
-        None => Ok(us),
-        Some(r) if r == us || r == eu => Ok(r),
-        Some(r) => Err(AppError::invalid(
-            "region_id",
-            format!("unknown region {r}; use {REGION_US} (US, the default) or {REGION_EU} (EU)"),
-        )),
-    }
 }
 
 /// `encodeURIComponent`'s set: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
@@ -263,12 +229,7 @@ async fn widget_token(
             &body.selected_connection_template_tags,
         ),
     ] {
-        if let Some(i) = tags.iter().flatten().position(|t| t.trim().is_empty()) {
-            return Err(AppError::invalid(
-                &format!("{field}[{i}]"),
-                "tag names must not be empty",
-            ));
-        }
+        check_tag_names(field, tags.iter().flatten())?;
     }
     let token = issue_widget_token(
         &state,

@@ -202,14 +202,7 @@ async fn consent(State(state): State<AppState>, query: QueryPairs) -> AppResult<
     let template_id = query
         .uuid("source_template_id")?
         .ok_or_else(|| AppError::invalid("source_template_id", "query parameter required"))?;
-    let template = state
-        .store
-        .read(|d| {
-            d.source_templates
-                .get(&template_id)
-                .map(|t| t.template.clone())
-        })
-        .ok_or_else(|| AppError::not_found("Source template", template_id))?;
+    let template = crate::domain::templates::source_template(&state.store, template_id)?;
     let auth = template
         .user_config_spec
         .advanced_auth

@@ -20,7 +20,7 @@ fn app_claims(app: &TestApp, iat: u64, exp: u64) -> ApplicationClaims {
         sub: "mock-client-id".into(),
         aud: "airbyte-mock".into(),
         typ: APPLICATION_TYP.into(),
-        organization_id: app.state.organization_id(),
+        organization_id: app.state.store.organization_id(),
         iat,
         exp,
     }
@@ -35,14 +35,14 @@ fn scoped_claims(app: &TestApp, workspace_id: Uuid, iat: u64, exp: u64) -> Scope
     ScopedClaims {
         iss: app.base.clone(),
         aud: "airbyte-server".into(),
-        sub: app.state.organization_id().to_string(),
+        sub: app.state.store.organization_id().to_string(),
         typ: SCOPED_TYP.into(),
         act: Actor {
             sub: workspace_name,
         },
         workspace_scope: WorkspaceScope { workspace_id },
         roles: vec![END_USER_ROLE.into()],
-        organization_id: app.state.organization_id(),
+        organization_id: app.state.store.organization_id(),
         iat,
         exp,
         allowed_origin: Some(ORIGIN.into()),
@@ -322,7 +322,7 @@ async fn a_mismatched_x_organization_id_is_403() {
     let app = spawn_app().await;
     let token = app.app_token().await;
     let scoped = app.scoped_token("org-co").await;
-    let org = app.state.organization_id().to_string();
+    let org = app.state.store.organization_id().to_string();
     for (path, bearer) in [(OPERATOR, &token), (END_USER, &scoped)] {
         let other = Uuid::new_v4().to_string();
         let (status, _, body) = app

@@ -228,12 +228,7 @@ impl TestApp {
     pub(crate) fn template_id(&self, name: &str) -> Uuid {
         self.state
             .store
-            .read(|d| {
-                d.source_templates
-                    .values()
-                    .find(|t| t.template.name == name)
-                    .map(|t| t.template.id)
-            })
+            .source_template_id(name)
             .unwrap_or_else(|| panic!("no source template called {name}"))
     }
 
@@ -250,17 +245,13 @@ impl TestApp {
 
     /// The id of workspace `name`, if it exists.
     pub(crate) fn workspace_id(&self, name: &str) -> Option<Uuid> {
-        self.state
-            .store
-            .read(|d| d.workspace_by_name(name).map(|w| w.workspace.id))
+        self.state.store.workspace_id(name)
     }
 
     /// The stored (unredacted) configuration of a source.
     pub(crate) fn stored_config(&self, source_id: &str) -> Option<Value> {
         let id = Uuid::parse_str(source_id).expect("a source id is a UUID");
-        self.state
-            .store
-            .read(|d| d.sources.get(&id).map(|s| Value::Object(s.config.clone())))
+        self.state.store.stored_config(id).map(Value::Object)
     }
 
     /// Creates a source from the template `template` with `config`; asserts success.

@@ -283,7 +283,7 @@ async fn validation_lists_every_bad_field_and_never_echoes_a_secret() {
     );
 
     assert_eq!(
-        app.state.store.read(|d| d.sources.len()),
+        app.state.store.counts().sources,
         0,
         "nothing invalid is stored"
     );
@@ -563,7 +563,7 @@ async fn outcome_inputs_on_create_fail_with_the_documented_errors() {
     assert_eq!(body["errors"][0]["error_code"], "INVALID_CREDENTIALS");
     assert!(message.contains("INVALID_CREDENTIALS"), "{message}");
     assert_eq!(
-        app.state.store.read(|d| d.sources.len()),
+        app.state.store.counts().sources,
         0,
         "failed checks store nothing"
     );
@@ -601,7 +601,7 @@ async fn legacy_create_body_names_work() {
     let jwt = app.scoped_token("legacy-co").await;
     let stripe = app.template_id("Stripe");
     let workspace = app.workspace_id("legacy-co").expect("workspace");
-    // What the seed-era iframe sends: every field under both names, plus workspace_id.
+    // What the 2025 Sonar iframe sends: every field under both names, plus workspace_id.
     let (status, _, body) = app
         .post(
             SOURCES,
@@ -801,7 +801,7 @@ async fn workspaces_list_paginates_and_get_returns_one() {
             );
             assert_eq!(
                 w["organization_id"],
-                app.state.organization_id().to_string()
+                app.state.store.organization_id().to_string()
             );
             assert_eq!(w["status"], "active");
             seen.push(w["id"].as_str().expect("id").to_owned());

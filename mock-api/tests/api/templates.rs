@@ -34,7 +34,7 @@ async fn the_seeded_list_has_the_enabled_connectors() {
     assert!(data.len() >= 6, "at least six connectors: {}", data.len());
     let names: BTreeSet<String> = TestApp::names(&body).into_iter().collect();
     assert_eq!(names, set(&SEEDED_TEMPLATES));
-    let org = app.state.organization_id().to_string();
+    let org = app.state.store.organization_id().to_string();
     for t in data {
         assert_eq!(t["organization_id"], org.as_str(), "{t}");
         assert!(Uuid::parse_str(t["actor_definition_id"].as_str().expect("definition")).is_ok());
@@ -189,7 +189,7 @@ async fn create_from_an_actor_definition() {
 async fn create_with_an_unknown_definition_or_missing_fields_is_422() {
     let app = spawn_app().await;
     let token = app.app_token().await;
-    let before = app.state.store.read(|d| d.source_templates.len());
+    let before = app.state.store.counts().source_templates;
     for (body, field) in [
         (
             json!({"actor_definition_id": Uuid::new_v4(), "partial_default_config": {}}),
@@ -214,7 +214,7 @@ async fn create_with_an_unknown_definition_or_missing_fields_is_422() {
         assert_error_shape(&reply);
         assert_eq!(error_fields(&reply), vec![field.to_owned()], "{reply}");
     }
-    assert_eq!(app.state.store.read(|d| d.source_templates.len()), before);
+    assert_eq!(app.state.store.counts().source_templates, before);
 }
 
 #[tokio::test]
@@ -457,7 +457,7 @@ async fn connection_templates_list_and_create() {
     assert_eq!(created["sync_on_create"], true);
     assert_eq!(
         created["organization_id"],
-        app.state.organization_id().to_string()
+        app.state.store.organization_id().to_string()
     );
     assert_eq!(created["tags"], json!(["warehouse"]));
 
@@ -535,7 +535,7 @@ async fn user_hosted_connection_templates_need_every_destination_field() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&body), vec!["data_hosting_type".to_owned()]);
-    assert_eq!(app.state.store.read(|d| d.connection_templates.len()), 1);
+    assert_eq!(app.state.store.counts().connection_templates, 1);
 }
 
 #[tokio::test]
@@ -624,7 +624,7 @@ async fn tags_list_create_rename_delete() {
     for tag in body["data"].as_array().expect("data") {
         assert_eq!(
             tag["organization_id"],
-            app.state.organization_id().to_string()
+            app.state.store.organization_id().to_string()
         );
         assert!(
             tag["id"].is_string() && tag["created_at"].is_string() && tag["updated_at"].is_string()

@@ -54,7 +54,7 @@ async fn application_token_has_the_documented_shape() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["token_type"], "bearer");
     assert_eq!(body["expires_in"], 900);
-    let org = app.state.organization_id();
+    let org = app.state.store.organization_id();
     assert_eq!(uuid_of(&body["organization_id"]), org);
 
     let jwt = body["access_token"].as_str().expect("access_token");
@@ -282,7 +282,7 @@ async fn scoped_jwt_in_the_widget_token_carries_scope_origin_and_tags() {
     );
     assert_eq!(
         uuid_of(&claims["organization_id"]),
-        app.state.organization_id()
+        app.state.store.organization_id()
     );
 }
 
@@ -450,14 +450,14 @@ async fn same_name_same_workspace_other_name_other_workspace() {
         workspace_in(&first.widget_url),
         workspace_in(&other.widget_url)
     );
-    assert_eq!(app.state.store.read(|d| d.workspaces.len()), 2);
+    assert_eq!(app.state.store.counts().workspaces, 2);
 }
 
 #[tokio::test]
 async fn legacy_widget_token_takes_camel_case() {
     let app = spawn_app().await;
     let token = app.app_token().await;
-    let org = app.state.organization_id();
+    let org = app.state.store.organization_id();
     let (status, _, body) = app
         .post(
             "/v1/embedded/widget_token",
@@ -551,7 +551,7 @@ async fn scoped_token_info_on_both_paths() {
     let scoped = app.scoped_token("info-co").await;
     let (_, _, widget_jwt) = app.widget_token("info-co", ORIGIN).await;
     let expected = json!({
-        "organization_id": app.state.organization_id(),
+        "organization_id": app.state.store.organization_id(),
         "workspace_id": app.workspace_id("info-co").expect("workspace exists"),
         "workspace_name": "info-co",
     });
@@ -595,12 +595,12 @@ async fn region_id_must_be_a_known_region() {
         )
         .await;
     let id = workspace_in(&decoded.widget_url);
-    let region = app
-        .state
-        .store
-        .read(|d| d.workspaces.get(&id).map(|w| w.region_id))
-        .expect("workspace stored");
-    assert_eq!(region.to_string(), REGION_EU);
+    let state = serde_json::to_value(app.state.store.snapshot()).expect("the state serialises");
+    assert_eq!(
+        state["workspaces"][id.to_string()]["region_id"],
+        REGION_EU,
+        "workspace stored in the EU"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -637,12 +637,13 @@ async fn concurrent_widget_tokens_for_one_new_name_make_one_workspace() {
     let data = list["data"].as_array().expect("data");
     assert_eq!(data.len(), 1, "exactly one workspace: {list}");
     assert_eq!(uuid_of(&data[0]["id"]), *workspaces.first().expect("one"));
-    let stored = app.state.store.read(|d| {
-        d.workspaces
-            .values()
-            .filter(|w| w.workspace.name == name)
-            .count()
-    });
+    let state = serde_json::to_value(app.state.store.snapshot()).expect("the state serialises");
+    let stored = state["workspaces"]
+        .as_object()
+        .expect("workspaces")
+        .values()
+        .filter(|w| w["workspace"]["name"] == name.as_str())
+        .count();
     assert_eq!(stored, 1);
 }
 
@@ -678,5 +679,5 @@ async fn the_store_creates_one_workspace_per_name_under_thread_contention() {
         });
         assert!(ids.windows(2).all(|w| w[0] == w[1]), "{name}: {ids:?}");
     }
-    assert_eq!(app.state.store.read(|d| d.workspaces.len()), ROUNDS);
+    assert_eq!(app.state.store.counts().workspaces, ROUNDS);
 }

@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use crate::services;
 
-/// The signed-in user before anyone picks another (the seed document's example user).
+/// The signed-in user before anyone picks another (the example user of Airbyte's embedded docs).
 pub const DEFAULT_USER: &str = "user_123";
 
 /// The picker's users. Starts as just [`DEFAULT_USER`] so the page is usable at once; if the server

@@ -1,8 +1,9 @@
 //! The mock's state: one organization, its workspaces, templates, tags and sources.
 //!
 //! All of it is one serialisable [`Data`] value behind a lock, and every change goes through
-//! [`Store::write`], so a later control plane can dump, restore and persist it (and count revisions)
-//! without touching the handlers. Reads take a shared lock and never allocate more than they return.
+//! [`Store::write`], which counts revisions. `Data`'s maps are private to this module and its sibling
+//! domain modules, which hold the rules; handlers call those. Reads take a shared lock and never
+//! allocate more than they return.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, RwLock};
@@ -22,14 +23,14 @@ use crate::ids::Ids;
 
 /// A source template as stored: the detailed template plus who owns it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TemplateRecord {
+pub(crate) struct TemplateRecord {
     /// `None` for Airbyte's global templates (listed with `use_global=true`).
-    pub organization_id: Option<Uuid>,
-    pub template: DetailedSourceTemplate,
+    pub(crate) organization_id: Option<Uuid>,
+    pub(crate) template: DetailedSourceTemplate,
 }
 
 impl TemplateRecord {
-    pub fn list_item(&self) -> SourceTemplateListItem {
+    pub(crate) fn list_item(&self) -> SourceTemplateListItem {
         let t = &self.template;
         SourceTemplateListItem {
             id: t.id,
@@ -47,7 +48,7 @@ impl TemplateRecord {
     }
 
     /// The detailed template as the widget's `SourceRead` embeds it (no get-only fields).
-    pub fn detailed(&self) -> DetailedSourceTemplate {
+    pub(crate) fn detailed(&self) -> DetailedSourceTemplate {
         DetailedSourceTemplate {
             connector_name: None,
             auth_tooltip: None,
@@ -58,43 +59,55 @@ impl TemplateRecord {
 
 /// A source as stored, secrets in the clear. Responses redact them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SourceRecord {
-    pub id: Uuid,
-    pub workspace_id: Uuid,
-    pub template_id: Uuid,
-    pub name: String,
-    pub config: Map<String, Value>,
-    pub created_at: String,
-    pub updated_at: String,
+pub(crate) struct SourceRecord {
+    pub(crate) id: Uuid,
+    pub(crate) workspace_id: Uuid,
+    pub(crate) template_id: Uuid,
+    pub(crate) name: String,
+    pub(crate) config: Map<String, Value>,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct WorkspaceRecord {
-    pub workspace: Workspace,
-    pub region_id: Uuid,
+pub(crate) struct WorkspaceRecord {
+    pub(crate) workspace: Workspace,
+    pub(crate) region_id: Uuid,
 }
 
-/// Everything the mock knows. Serialisable as a whole for dumps, fixtures and persistence.
+/// Everything the mock knows, serialisable as a whole.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Data {
-    pub organization_id: Uuid,
-    pub organization_name: String,
-    pub workspaces: IndexMap<Uuid, WorkspaceRecord>,
-    pub source_templates: IndexMap<Uuid, TemplateRecord>,
-    pub connection_templates: IndexMap<Uuid, ConnectionTemplate>,
-    pub tags: IndexMap<String, Tag>,
-    pub sources: IndexMap<Uuid, SourceRecord>,
+    pub(in crate::domain) organization_id: Uuid,
+    pub(in crate::domain) organization_name: String,
+    pub(in crate::domain) workspaces: IndexMap<Uuid, WorkspaceRecord>,
+    pub(in crate::domain) source_templates: IndexMap<Uuid, TemplateRecord>,
+    pub(in crate::domain) connection_templates: IndexMap<Uuid, ConnectionTemplate>,
+    pub(in crate::domain) tags: IndexMap<String, Tag>,
+    pub(in crate::domain) sources: IndexMap<Uuid, SourceRecord>,
     /// Every `allowed_origin` a widget token was minted for: CORS preflights are answered for these.
-    pub allowed_origins: BTreeSet<String>,
-    /// Workspace name → id, rebuilt from `workspaces` after a restore.
+    pub(in crate::domain) allowed_origins: BTreeSet<String>,
+    /// Workspace name → id. Derived from `workspaces`; whatever replaces `workspaces` wholesale must
+    /// rebuild it.
     #[serde(skip)]
-    workspace_names: HashMap<String, Uuid>,
+    pub(in crate::domain) workspace_names: HashMap<String, Uuid>,
+}
+
+/// How many of each thing the state holds (`/_mock/health`, and tests that check nothing changed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub workspaces: usize,
+    pub sources: usize,
+    pub source_templates: usize,
+    pub connection_templates: usize,
+    pub tags: usize,
+    pub allowed_origins: usize,
 }
 
 impl Data {
     /// The seeded state for `seed`: the catalog's connectors as this organization's source templates,
     /// their tags, and one connection template to the catalog's first destination.
-    pub fn seeded(catalog: &Catalog, ids: &mut Ids) -> Self {
+    fn seeded(catalog: &Catalog, ids: &mut Ids) -> Self {
         let organization_id = ids.uuid();
         let organization_name = ids.company_name();
         let mut data = Self {
@@ -161,44 +174,14 @@ impl Data {
         data
     }
 
-    pub fn rebuild_indexes(&mut self) {
-        self.workspace_names = self
-            .workspaces
-            .values()
-            .map(|w| (w.workspace.name.clone(), w.workspace.id))
-            .collect();
-    }
-
-    pub fn workspace_by_name(&self, name: &str) -> Option<&WorkspaceRecord> {
-        self.workspace_names
-            .get(name)
-            .and_then(|id| self.workspaces.get(id))
-    }
-
-    pub fn insert_workspace(&mut self, record: WorkspaceRecord) {
-        self.workspace_names
-            .insert(record.workspace.name.clone(), record.workspace.id);
-        self.workspaces.insert(record.workspace.id, record);
-    }
-
-    pub fn remove_workspace(&mut self, id: Uuid) -> Option<WorkspaceRecord> {
-        let record = self.workspaces.shift_remove(&id)?;
-        self.workspace_names.remove(&record.workspace.name);
-        self.sources.retain(|_, s| s.workspace_id != id);
-        Some(record)
-    }
-
-    /// Creates the tag if it does not exist yet.
-    pub fn ensure_tag(&mut self, name: &str, ids: &mut Ids, now: &str) {
-        if !self.tags.contains_key(name) {
-            let tag = Tag {
-                id: ids.uuid(),
-                name: name.to_owned(),
-                organization_id: self.organization_id,
-                created_at: now.to_owned(),
-                updated_at: now.to_owned(),
-            };
-            self.tags.insert(name.to_owned(), tag);
+    pub(in crate::domain) fn counts(&self) -> Counts {
+        Counts {
+            workspaces: self.workspaces.len(),
+            sources: self.sources.len(),
+            source_templates: self.source_templates.len(),
+            connection_templates: self.connection_templates.len(),
+            tags: self.tags.len(),
+            allowed_origins: self.allowed_origins.len(),
         }
     }
 }
@@ -225,7 +208,7 @@ impl Store {
     }
 
     /// Runs `f` under the shared lock.
-    pub fn read<R>(&self, f: impl FnOnce(&Data) -> R) -> R {
+    pub(in crate::domain) fn read<R>(&self, f: impl FnOnce(&Data) -> R) -> R {
         let guard = self
             .data
             .read()
@@ -234,7 +217,7 @@ impl Store {
     }
 
     /// Runs `f` under the exclusive lock: the one way state changes.
-    pub fn write<R>(&self, f: impl FnOnce(&mut Data, &mut Ids) -> R) -> R {
+    pub(in crate::domain) fn write<R>(&self, f: impl FnOnce(&mut Data, &mut Ids) -> R) -> R {
         let mut guard = self
             .data
             .write()
@@ -277,44 +260,53 @@ impl Store {
         self.read(Data::clone)
     }
 
+    /// How many of each thing the state holds.
+    pub fn counts(&self) -> Counts {
+        self.read(Data::counts)
+    }
+
+    pub fn organization_id(&self) -> Uuid {
+        self.read(|d| d.organization_id)
+    }
+
+    pub fn organization_name(&self) -> String {
+        self.read(|d| d.organization_name.clone())
+    }
+
+    /// Remembers an origin a widget token was minted for, so CORS preflights from it are answered.
+    pub fn remember_origin(&self, origin: &str) {
+        if !self.knows_origin(origin) {
+            self.write(|d, _| d.allowed_origins.insert(origin.to_owned()));
+        }
+    }
+
+    pub fn knows_origin(&self, origin: &str) -> bool {
+        self.read(|d| d.allowed_origins.contains(origin))
+    }
+
+    /// The id of the workspace called `name`, if there is one.
+    pub fn workspace_id(&self, name: &str) -> Option<Uuid> {
+        self.read(|d| d.workspace_by_name(name).map(|w| w.workspace.id))
+    }
+
+    /// The name of workspace `id`, if it exists.
     pub fn workspace_name(&self, id: Uuid) -> Option<String> {
         self.read(|d| d.workspaces.get(&id).map(|w| w.workspace.name.clone()))
     }
 
-    /// The workspace called `name`, created in `region_id` if new. Exactly one per name, however many
-    /// requests race: the lookup and the insert happen under one exclusive lock.
-    pub fn workspace_for(&self, name: &str, region_id: Uuid) -> (Workspace, bool) {
-        if let Some(w) = self.read(|d| d.workspace_by_name(name).map(|w| w.workspace.clone())) {
-            return (w, false);
-        }
-        self.write(|data, ids| {
-            if let Some(w) = data.workspace_by_name(name) {
-                return (w.workspace.clone(), false);
-            }
-            let now = clock::now_rfc3339();
-            let workspace = Workspace {
-                id: ids.uuid(),
-                name: name.to_owned(),
-                organization_id: data.organization_id,
-                status: "active".into(),
-                cache_enabled: Some(false),
-                tombstone: false,
-                visibility: "private".into(),
-                color: None,
-                created_at: now.clone(),
-                updated_at: now,
-            };
-            data.insert_workspace(WorkspaceRecord {
-                workspace: workspace.clone(),
-                region_id,
-            });
-            (workspace, true)
+    /// The id of the first source template called `name`.
+    pub fn source_template_id(&self, name: &str) -> Option<Uuid> {
+        self.read(|d| {
+            d.source_templates
+                .values()
+                .find(|t| t.template.name == name)
+                .map(|t| t.template.id)
         })
     }
 
-    pub fn remember_origin(&self, origin: &str) {
-        if !self.read(|d| d.allowed_origins.contains(origin)) {
-            self.write(|d, _| d.allowed_origins.insert(origin.to_owned()));
-        }
+    /// A source's stored configuration, secrets in the clear: for tests that check what was kept.
+    /// Responses never carry it.
+    pub fn stored_config(&self, source_id: Uuid) -> Option<Map<String, Value>> {
+        self.read(|d| d.sources.get(&source_id).map(|s| s.config.clone()))
     }
 }

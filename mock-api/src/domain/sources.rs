@@ -4,20 +4,20 @@
 //! outcome inputs applied, then stored.
 
 use airbyte_embedded::{
-    ApiError, CheckStatus, DetailedSourceTemplate, SourceCheckResponse, SourceListItem, SourceRead,
+    CheckStatus, DetailedSourceTemplate, SourceCheckResponse, SourceListItem, SourceRead,
 };
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::store::{Data, SourceRecord, Store};
 use crate::error::{AppError, AppResult};
 use crate::ids::Ids;
 use crate::spec;
-use crate::store::{Data, SourceRecord};
 use crate::{AppState, clock};
 
 /// `SourceRead` with every secret redacted. `source_config` repeats `replication_config`.
-pub fn source_read(data: &Data, record: &SourceRecord) -> Option<SourceRead> {
+fn source_read(data: &Data, record: &SourceRecord) -> Option<SourceRead> {
     let template = data.source_templates.get(&record.template_id)?;
     let redacted = spec::redact(
         &template.template.user_config_spec.connection_specification,
@@ -35,7 +35,7 @@ pub fn source_read(data: &Data, record: &SourceRecord) -> Option<SourceRead> {
     })
 }
 
-pub fn source_list_item(data: &Data, record: &SourceRecord) -> Option<SourceListItem> {
+fn source_list_item(data: &Data, record: &SourceRecord) -> Option<SourceListItem> {
     let template = data.source_templates.get(&record.template_id)?;
     Some(SourceListItem {
         id: record.id,
@@ -48,7 +48,7 @@ pub fn source_list_item(data: &Data, record: &SourceRecord) -> Option<SourceList
 
 /// The request field that carries the configuration, so errors name what the caller sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfigField {
+pub(crate) enum ConfigField {
     /// The end-user API's `source_config`.
     SourceConfig,
     /// The Agent API's `replication_config`.
@@ -56,27 +56,11 @@ pub enum ConfigField {
 }
 
 impl ConfigField {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::SourceConfig => "source_config",
             Self::ReplicationConfig => "replication_config",
         }
-    }
-
-    /// `spec` names fields `source_config.<path>`; rename them for the operator API.
-    fn rename(self, mut errors: Vec<ApiError>) -> Vec<ApiError> {
-        if self == Self::ReplicationConfig {
-            for e in &mut errors {
-                if let Some(rest) = e
-                    .field
-                    .as_deref()
-                    .and_then(|f| f.strip_prefix("source_config"))
-                {
-                    e.field = Some(format!("replication_config{rest}"));
-                }
-            }
-        }
-        errors
     }
 }
 
@@ -116,9 +100,9 @@ async fn prepare(
 ) -> AppResult<(Map<String, Value>, spec::Outcome)> {
     let config = merge_defaults(&template.partial_default_config, config);
     if let Some(validator) = state.catalog.validator(template.source_definition_id) {
-        let errors = spec::validate(validator, &Value::Object(config.clone()));
+        let errors = spec::validate(validator, field.name(), &Value::Object(config.clone()));
         if !errors.is_empty() {
-            return Err(AppError::invalid_many(field.rename(errors)));
+            return Err(AppError::invalid_many(errors));
         }
     }
     let outcome = spec::outcome(&template.user_config_spec.connection_specification, &config);
@@ -137,7 +121,7 @@ fn failure_error(field: ConfigField, f: &spec::Failure) -> AppError {
 }
 
 /// Creates a source in `workspace_id` from `template`.
-pub async fn create(
+pub(crate) async fn create(
     state: &AppState,
     field: ConfigField,
     workspace_id: Uuid,
@@ -177,22 +161,107 @@ pub async fn create(
     Ok(read)
 }
 
-/// The stored source and its template, for an update or a check of one.
-pub fn with_template(data: &Data, record: &SourceRecord) -> AppResult<DetailedSourceTemplate> {
+/// The template a stored source was made from.
+fn template_of(data: &Data, record: &SourceRecord) -> AppResult<DetailedSourceTemplate> {
     data.source_templates
         .get(&record.template_id)
         .map(|t| t.template.clone())
         .ok_or_else(|| AppError::not_found("Source", record.id))
 }
 
+/// Whose request it is: the operator sees every workspace, an end user only the token's own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Caller {
+    Operator,
+    EndUser { workspace_id: Uuid },
+}
+
+/// A stored source and its template, checked against the caller: 404 if unknown, 403 when an end
+/// user asks for another workspace's.
+pub(crate) fn stored(
+    store: &Store,
+    caller: Caller,
+    id: Uuid,
+) -> AppResult<(SourceRecord, DetailedSourceTemplate)> {
+    store.read(|d| {
+        let record = owned(d, caller, id)?;
+        let template = template_of(d, record)?;
+        Ok((record.clone(), template))
+    })
+}
+
+fn owned(data: &Data, caller: Caller, id: Uuid) -> AppResult<&SourceRecord> {
+    let record = data
+        .sources
+        .get(&id)
+        .ok_or_else(|| AppError::not_found("Source", id))?;
+    match caller {
+        Caller::EndUser { workspace_id } if record.workspace_id != workspace_id => {
+            Err(AppError::forbidden(format!(
+                "Source {id} belongs to another workspace than this token's"
+            )))
+        }
+        _ => Ok(record),
+    }
+}
+
+/// `SourceRead` of one source, secrets redacted.
+pub(crate) fn read(store: &Store, caller: Caller, id: Uuid) -> AppResult<SourceRead> {
+    store.read(|d| {
+        let record = owned(d, caller, id)?;
+        source_read(d, record).ok_or_else(|| AppError::not_found("Source", id))
+    })
+}
+
+/// Deletes one source.
+pub(crate) fn delete(store: &Store, caller: Caller, id: Uuid) -> AppResult<()> {
+    store.write(|data, _| {
+        owned(data, caller, id)?;
+        data.sources.shift_remove(&id);
+        Ok(())
+    })
+}
+
+/// Which sources a list asks for.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SourceFilter {
+    /// `None`: every workspace. `Some(None)`: a workspace name that has no workspace yet, so nothing.
+    pub(crate) workspace: Option<Option<Uuid>>,
+    /// Only sources whose template is made from this connector definition.
+    pub(crate) definition_id: Option<Uuid>,
+}
+
+pub(crate) fn list(store: &Store, filter: SourceFilter) -> Vec<SourceListItem> {
+    store.read(|d| {
+        d.sources
+            .values()
+            .filter(|s| match filter.workspace {
+                None => true,
+                Some(None) => false,
+                Some(Some(ws)) => s.workspace_id == ws,
+            })
+            .filter(|s| {
+                filter.definition_id.is_none_or(|def| {
+                    d.source_templates
+                        .get(&s.template_id)
+                        .is_some_and(|t| t.template.source_definition_id == def)
+                })
+            })
+            .filter_map(|s| source_list_item(d, s))
+            .collect()
+    })
+}
+
 /// Updates a source: a configuration sent back with `**********` keeps the stored secrets.
-pub async fn update(
+pub(crate) async fn update(
     state: &AppState,
     field: ConfigField,
-    record: &SourceRecord,
+    caller: Caller,
+    id: Uuid,
     config: Option<Map<String, Value>>,
     name: Option<String>,
 ) -> AppResult<SourceRead> {
+    let (record, template) = stored(&state.store, caller, id)?;
     if config.is_none() && name.is_none() {
         return Err(AppError::invalid(
             field.name(),
@@ -202,15 +271,15 @@ pub async fn update(
     if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
         return Err(AppError::invalid("name", "must not be empty"));
     }
-    let template = state.store.read(|d| with_template(d, record))?;
     let new_config = match config {
         Some(mut incoming) => {
             spec::restore_secrets(
                 &template.user_config_spec.connection_specification,
+                field.name(),
                 &mut incoming,
                 &record.config,
             )
-            .map_err(|e| AppError::invalid_many(field.rename(e)))?;
+            .map_err(AppError::invalid_many)?;
             let (merged, outcome) = prepare(state, Step::Save, field, &template, incoming).await?;
             if let Some(failure) = &outcome.failure {
                 return Err(failure_error(field, failure));
@@ -219,7 +288,6 @@ pub async fn update(
         }
         None => None,
     };
-    let id = record.id;
     state.store.write(|data, _| {
         let stored = data
             .sources
@@ -238,7 +306,7 @@ pub async fn update(
 }
 
 /// Checks a configuration for `template`, or the update of `existing` to it (masked secrets restored).
-pub async fn check(
+pub(crate) async fn check(
     state: &AppState,
     field: ConfigField,
     template: &DetailedSourceTemplate,
@@ -248,10 +316,11 @@ pub async fn check(
     if let Some(record) = existing {
         spec::restore_secrets(
             &template.user_config_spec.connection_specification,
+            field.name(),
             &mut config,
             &record.config,
         )
-        .map_err(|e| AppError::invalid_many(field.rename(e)))?;
+        .map_err(AppError::invalid_many)?;
     }
     let (_, outcome) = prepare(state, Step::Check, field, template, config).await?;
     let job_id = state.store.with_ids(Ids::uuid);

@@ -1,0 +1,206 @@
+//! Workspaces: one per end user (`workspace_name`), created on first use in a region, listed and read
+//! by the operator.
+
+use airbyte_embedded::{REGION_EU, REGION_US, Workspace, WorkspaceNamed};
+use uuid::Uuid;
+
+use super::store::{Data, Store, WorkspaceRecord};
+use crate::clock;
+use crate::error::{AppError, AppResult};
+
+/// The workspace name from `workspace_name` or a deprecated alias (`customer_name`,
+/// `external_user_id`), checked: present, the aliases agree, non-empty, at most 256 characters.
+pub(crate) fn workspace_name(body: &impl WorkspaceNamed) -> AppResult<String> {
+    let present = body.workspace_name_fields();
+    let Some(&(field, name)) = present.first() else {
+        return Err(AppError::missing("workspace_name"));
+    };
+    if let Some((other, _)) = present.iter().find(|(_, v)| *v != name) {
+        return Err(AppError::invalid(
+            other,
+            format!(
+                "disagrees with {field}; customer_name and external_user_id are deprecated aliases of workspace_name, send only workspace_name"
+            ),
+        ));
+    }
+    if name.trim().is_empty() {
+        return Err(AppError::invalid(field, "must not be empty"));
+    }
+    if name.chars().count() > 256 {
+        return Err(AppError::invalid(field, "must be at most 256 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+/// `region_id`: US when absent, else one of Airbyte's two regions.
+pub(crate) fn region(region_id: Option<Uuid>) -> AppResult<Uuid> {
+    let us = Uuid::parse_str(REGION_US).unwrap_or_default();
+    let eu = Uuid::parse_str(REGION_EU).unwrap_or_default();
+    match region_id {
+        None => Ok(us),
+        Some(r) if r == us || r == eu => Ok(r),
+        Some(r) => Err(AppError::invalid(
+            "region_id",
+            format!("unknown region {r}; use {REGION_US} (US, the default) or {REGION_EU} (EU)"),
+        )),
+    }
+}
+
+impl Data {
+    pub(in crate::domain) fn workspace_by_name(&self, name: &str) -> Option<&WorkspaceRecord> {
+        self.workspace_names
+            .get(name)
+            .and_then(|id| self.workspaces.get(id))
+    }
+
+    fn insert_workspace(&mut self, record: WorkspaceRecord) {
+        self.workspace_names
+            .insert(record.workspace.name.clone(), record.workspace.id);
+        self.workspaces.insert(record.workspace.id, record);
+    }
+}
+
+impl Store {
+    /// The workspace called `name`, created in `region_id` if new (`true` when it was). Exactly one
+    /// per name, however many requests race: the lookup and the insert happen under one exclusive lock.
+    pub fn workspace_for(&self, name: &str, region_id: Uuid) -> (Workspace, bool) {
+        if let Some(w) = self.read(|d| d.workspace_by_name(name).map(|w| w.workspace.clone())) {
+            return (w, false);
+        }
+        self.write(|data, ids| {
+            if let Some(w) = data.workspace_by_name(name) {
+                return (w.workspace.clone(), false);
+            }
+            let now = clock::now_rfc3339();
+            let workspace = Workspace {
+                id: ids.uuid(),
+                name: name.to_owned(),
+                organization_id: data.organization_id,
+                status: "active".into(),
+                cache_enabled: Some(false),
+                tombstone: false,
+                visibility: "private".into(),
+                color: None,
+                created_at: now.clone(),
+                updated_at: now,
+            };
+            data.insert_workspace(WorkspaceRecord {
+                workspace: workspace.clone(),
+                region_id,
+            });
+            (workspace, true)
+        })
+    }
+}
+
+pub(crate) fn get(store: &Store, id: Uuid) -> AppResult<Workspace> {
+    store.read(|d| {
+        d.workspaces
+            .get(&id)
+            .map(|w| w.workspace.clone())
+            .ok_or_else(|| AppError::not_found("Workspace", id))
+    })
+}
+
+/// Which workspaces a list asks for.
+#[derive(Debug, Default)]
+pub(crate) struct WorkspaceFilter<'a> {
+    /// `active` or `inactive`.
+    pub(crate) status: Option<&'a str>,
+    /// Case-insensitive substring of the name.
+    pub(crate) name_contains: Option<&'a str>,
+}
+
+impl WorkspaceFilter<'_> {
+    /// The statuses a workspace can have, for the 422 that names them.
+    pub(crate) fn check_status(status: &str) -> AppResult<()> {
+        if matches!(status, "active" | "inactive") {
+            Ok(())
+        } else {
+            Err(AppError::invalid(
+                "status",
+                format!("'{status}' is not one of 'active', 'inactive'"),
+            ))
+        }
+    }
+}
+
+/// One page of the workspaces matching `filter`, in creation order, and whether more follow.
+pub(crate) fn page(
+    store: &Store,
+    filter: &WorkspaceFilter<'_>,
+    offset: usize,
+    limit: usize,
+) -> (Vec<Workspace>, bool) {
+    let needle = filter.name_contains.map(str::to_lowercase);
+    store.read(|d| {
+        let mut matching = d
+            .workspaces
+            .values()
+            .map(|w| &w.workspace)
+            .filter(|w| filter.status.is_none_or(|s| w.status == s))
+            .filter(|w| {
+                needle
+                    .as_deref()
+                    .is_none_or(|n| w.name.to_lowercase().contains(n))
+            })
+            .skip(offset);
+        let page: Vec<Workspace> = matching.by_ref().take(limit).cloned().collect();
+        (page, matching.next().is_some())
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::domain::tests::store;
+
+    #[test]
+    fn one_workspace_per_name_and_a_name_index_that_follows() {
+        let store = store();
+        let us = region(None).unwrap();
+        let (first, created) = store.workspace_for("acme", us);
+        assert!(created);
+        let (again, created) = store.workspace_for("acme", us);
+        assert!(!created);
+        assert_eq!(first.id, again.id);
+        assert_eq!(store.workspace_id("acme"), Some(first.id));
+        assert_eq!(store.workspace_name(first.id).as_deref(), Some("acme"));
+        assert_eq!(store.counts().workspaces, 1);
+    }
+
+    #[test]
+    fn regions_are_us_by_default_and_unknown_ones_are_named() {
+        assert_eq!(region(None).unwrap().to_string(), REGION_US);
+        let eu = Uuid::parse_str(REGION_EU).unwrap();
+        assert_eq!(region(Some(eu)).unwrap(), eu);
+        let err = region(Some(Uuid::nil())).unwrap_err();
+        assert_eq!(err.body.errors[0].field.as_deref(), Some("region_id"));
+    }
+
+    #[test]
+    fn pages_filter_by_status_and_name() {
+        let store = store();
+        let us = region(None).unwrap();
+        for name in ["Acme", "acme-eu", "Globex"] {
+            store.workspace_for(name, us);
+        }
+        let filter = WorkspaceFilter {
+            name_contains: Some("ACME"),
+            ..WorkspaceFilter::default()
+        };
+        let (page1, more) = page(&store, &filter, 0, 1);
+        assert_eq!(page1[0].name, "Acme");
+        assert!(more);
+        let (page2, more) = page(&store, &filter, 1, 1);
+        assert_eq!(page2[0].name, "acme-eu");
+        assert!(!more);
+        let inactive = WorkspaceFilter {
+            status: Some("inactive"),
+            ..WorkspaceFilter::default()
+        };
+        assert!(page(&store, &inactive, 0, 10).0.is_empty());
+        assert!(WorkspaceFilter::check_status("deleted").is_err());
+    }
+}
