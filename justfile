@@ -28,7 +28,9 @@ test-wasm: (setup-part "wasm") (setup-part "browser")
 
 # The browser suites: the widget stand-in, and the whole flow through the demo app.
 test-browser: (setup-part "browser") build-web
-    cargo build --locked -p airbyte-mock -p demo-server
+    # The binaries the suites start, built as the test build builds them (same features, so after
+    # `cargo test --workspace` this compiles nothing).
+    cargo test --workspace --locked --no-run
     cd e2e && node --test --test-concurrency=1
 
 # Build the SPA (web/dist) in release mode.

@@ -2,6 +2,7 @@
 # Installs what the build and the tests need, skipping what is already present. Everything goes into
 # .tools/ inside the repository (nothing is cached elsewhere), from the package registries only.
 #   scripts/setup.sh            # everything
+#   scripts/setup.sh toolchain  # the Rust toolchain rust-toolchain.toml pins
 #   scripts/setup.sh browser    # just Chromium and the e2e node packages
 #   scripts/setup.sh wasm       # the wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
 set -euo pipefail
@@ -14,10 +15,20 @@ TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than 1.95
 BINARYEN_VERSION=132.0.0       # Debian's wasm-opt 108 cannot read rustc 1.95's wasm
 # wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock exactly.
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
-what="${1:-all}"
 
 step() { echo "--- setup: $*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
+
+# The toolchain rust-toolchain.toml pins. rustup installs a missing one on first use, unless
+# RUSTUP_AUTO_INSTALL=0 (as on these machines), so install it explicitly.
+install_toolchain() {
+  local channel
+  channel=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+  rustup run "$channel" rustc --version >/dev/null 2>&1 && return
+  step "rust $channel (rustup, with clippy, rustfmt and the wasm32 target)"
+  rustup toolchain install "$channel" --profile minimal \
+    --component clippy,rustfmt --target wasm32-unknown-unknown
+}
 
 install_just() {
   have just && return
@@ -71,14 +82,18 @@ install_wasm() {
   }
 }
 
-case "$what" in
-  just) install_just ;;
-  browser) install_browser ;;
-  wasm) install_wasm ;;
-  all)
-    install_just
-    install_wasm
-    install_browser
-    ;;
-  *) echo "usage: scripts/setup.sh [all|just|browser|wasm]" >&2; exit 2 ;;
-esac
+for what in "${@:-all}"; do
+  case "$what" in
+    toolchain) install_toolchain ;;
+    just) install_just ;;
+    browser) install_browser ;;
+    wasm) install_wasm ;;
+    all)
+      install_toolchain
+      install_just
+      install_wasm
+      install_browser
+      ;;
+    *) echo "usage: scripts/setup.sh [all|toolchain|just|browser|wasm]..." >&2; exit 2 ;;
+  esac
+done
