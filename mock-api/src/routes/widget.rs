@@ -2,8 +2,6 @@
 //! ES-module forms, also at the CDN-shaped path), the authentication-module page the iframe shows,
 //! its OAuth consent popup, and the endpoint where that page reports origin problems to our log.
 
-use std::sync::LazyLock;
-
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -16,8 +14,22 @@ use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, QueryPairs};
 
-const WIDGET_JS: &str = include_str!("../../assets/widget.js");
-const WIDGET_ESM_TEMPLATE: &str = include_str!("../../assets/widget.esm.template.js");
+/// The classic script: the one copy of the widget's code inside an IIFE that publishes the global, as
+/// the CDN script does. Composed at compile time, so it and [`WIDGET_ESM`] cannot drift.
+const WIDGET_JS: &str = concat!(
+    "(function () {\n\"use strict\";\n\n",
+    include_str!("../../assets/widget/airbyte-embedded-widget.js"),
+    "\nwindow.AirbyteEmbeddedWidget = AirbyteEmbeddedWidget;\n})();\n",
+);
+
+/// The ES module: the same code followed by its exports.
+const WIDGET_ESM: &str = concat!(
+    include_str!("../../assets/widget/airbyte-embedded-widget.js"),
+    "\n// Like the real package, importing it also defines the global.\n",
+    "if (typeof window !== \"undefined\") {\n  window.AirbyteEmbeddedWidget = AirbyteEmbeddedWidget;\n}\n\n",
+    "export { AirbyteEmbeddedWidget };\nexport default AirbyteEmbeddedWidget;\n",
+);
+
 const PAGE_HTML: &str = include_str!("../../assets/embedded-widget.html");
 const PAGE_JS: &str = include_str!("../../assets/embedded-widget.js");
 const PAGE_CSS: &str = include_str!("../../assets/embedded-widget.css");
@@ -25,18 +37,6 @@ const CONSENT_HTML: &str = include_str!("../../assets/oauth-consent.html");
 
 /// The npm package the real widget ships as; its CDN path is answered with our script.
 pub const PACKAGE: &str = "@airbyte-embedded/airbyte-embedded-widget";
-
-/// The ES-module form, built once from the class in `widget.js` so the two cannot drift.
-static WIDGET_ESM: LazyLock<String> = LazyLock::new(|| {
-    let class: String = WIDGET_JS
-        .lines()
-        .skip_while(|l| !l.contains("// --- BEGIN AirbyteEmbeddedWidget ---"))
-        .skip(1)
-        .take_while(|l| !l.contains("// --- END AirbyteEmbeddedWidget ---"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    WIDGET_ESM_TEMPLATE.replace("/*__WIDGET_CLASS__*/", class.trim_end())
-});
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -46,7 +46,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/widget.esm.js",
-            get(|headers: HeaderMap| async move { script(&headers, &WIDGET_ESM) }),
+            get(|headers: HeaderMap| async move { script(&headers, WIDGET_ESM) }),
         )
         .route("/npm/{*path}", get(cdn_path))
         .route("/embedded-widget", get(page))
@@ -120,7 +120,7 @@ async fn cdn_path(headers: HeaderMap, Path(path): Path<String>) -> Response {
         return AppError::not_found("Package version", &path).into_response();
     }
     if file.contains("esm") || version.ends_with("+esm") {
-        script(&headers, &WIDGET_ESM)
+        script(&headers, WIDGET_ESM)
     } else {
         script(&headers, WIDGET_JS)
     }

@@ -72,11 +72,32 @@ async fn widget_js_is_a_revalidated_classic_script() {
     assert!(!body.is_empty());
 }
 
+/// The widget's code exists once; both scripts are it plus a wrapper.
+const WIDGET_SOURCE: &str = include_str!("../../assets/widget/airbyte-embedded-widget.js");
+
 #[tokio::test]
-async fn widget_esm_js_exports_the_same_class() {
+async fn widget_js_and_widget_esm_js_are_the_same_code() {
     let app = spawn_app().await;
     let (headers, esm) = get_ok(&app, "/widget.esm.js").await;
     assert!(header(&headers, "content-type").starts_with("text/javascript"));
+    assert_eq!(header(&headers, "access-control-allow-origin"), "*");
+    let (_, classic) = get_ok(&app, "/widget.js").await;
+    for (name, body) in [("widget.js", &classic), ("widget.esm.js", &esm)] {
+        assert!(
+            body.contains(WIDGET_SOURCE),
+            "{name} carries the shared source verbatim"
+        );
+        assert_eq!(
+            body.matches("class AirbyteEmbeddedWidget").count(),
+            1,
+            "{name} defines the class once"
+        );
+        assert!(body.contains("window.AirbyteEmbeddedWidget = AirbyteEmbeddedWidget;"));
+    }
+    assert!(
+        !WIDGET_SOURCE.lines().any(|l| l.starts_with("export ")),
+        "the shared source exports nothing, so a classic script can carry it"
+    );
     assert!(
         esm.contains("export default AirbyteEmbeddedWidget"),
         "default export"
@@ -86,26 +107,12 @@ async fn widget_esm_js_exports_the_same_class() {
         "named export"
     );
     assert!(
-        !esm.contains("/*__WIDGET_CLASS__*/"),
-        "the template marker is replaced"
+        !classic.lines().any(|l| l.starts_with("export ")),
+        "a classic script cannot export"
     );
-    // The class body is exactly the one in widget.js.
-    let (_, classic) = get_ok(&app, "/widget.js").await;
-    let class: Vec<&str> = classic
-        .lines()
-        .skip_while(|l| !l.contains("// --- BEGIN AirbyteEmbeddedWidget ---"))
-        .skip(1)
-        .take_while(|l| !l.contains("// --- END AirbyteEmbeddedWidget ---"))
-        .collect();
     assert!(
-        class.len() > 20,
-        "widget.js has the marked class ({} lines)",
-        class.len()
-    );
-    let class = class.join("\n");
-    assert!(
-        esm.contains(class.trim_end()),
-        "widget.esm.js embeds the class of widget.js"
+        classic.starts_with("(function () {\n\"use strict\";") && classic.ends_with("})();\n"),
+        "the classic script keeps its declarations out of the global scope"
     );
     assert_ne!(
         header(&headers, "etag"),
