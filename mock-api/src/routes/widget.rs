@@ -1,69 +1,130 @@
 //! The widget stand-in, served by the mock: the drop-in `AirbyteEmbeddedWidget` script (classic and
-//! ES-module forms, also at the CDN-shaped path), the authentication-module page the iframe shows,
-//! its OAuth consent popup, and the endpoint where that page reports origin problems to our log.
+//! ES-module forms, also at the CDN-shaped path), the authentication-module page the iframe shows (an
+//! HTML shell and its ES modules), its OAuth consent popup, and the endpoint that judges the origins the
+//! page observed and logs the diagnosis.
 
-use std::sync::LazyLock;
-
+use airbyte_embedded::validate_allowed_origin;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use url::Url;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, QueryPairs};
 
-const WIDGET_JS: &str = include_str!("../../assets/widget.js");
-const WIDGET_ESM_TEMPLATE: &str = include_str!("../../assets/widget.esm.template.js");
-const PAGE_HTML: &str = include_str!("../../assets/embedded-widget.html");
-const PAGE_JS: &str = include_str!("../../assets/embedded-widget.js");
-const PAGE_CSS: &str = include_str!("../../assets/embedded-widget.css");
+/// The classic script: the one copy of the widget's code inside an IIFE that publishes the global, as
+/// the CDN script does. Composed at compile time, so it and [`WIDGET_ESM`] cannot drift.
+const WIDGET_JS: &str = concat!(
+    "(function () {\n\"use strict\";\n\n",
+    include_str!("../../assets/widget/airbyte-embedded-widget.js"),
+    "\nwindow.AirbyteEmbeddedWidget = AirbyteEmbeddedWidget;\n})();\n",
+);
+
+/// The ES module: the same code followed by its exports.
+const WIDGET_ESM: &str = concat!(
+    include_str!("../../assets/widget/airbyte-embedded-widget.js"),
+    "\n// Like the real package, importing it also defines the global.\n",
+    "if (typeof window !== \"undefined\") {\n  window.AirbyteEmbeddedWidget = AirbyteEmbeddedWidget;\n}\n\n",
+    "export { AirbyteEmbeddedWidget };\nexport default AirbyteEmbeddedWidget;\n",
+);
+
+const PAGE_HTML: &str = include_str!("../../assets/embedded-widget/index.html");
 const CONSENT_HTML: &str = include_str!("../../assets/oauth-consent.html");
+
+const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+
+/// The page's entry module (`app.js`), the modules it imports and its stylesheet, each served at
+/// `/embedded-widget/<name>`. A module missing here is a 404 in the browser, and a test compares this
+/// list with the directory.
+const PAGE_ASSETS: [(&str, &str, &str); 11] = [
+    (
+        "app.js",
+        include_str!("../../assets/embedded-widget/app.js"),
+        JAVASCRIPT,
+    ),
+    (
+        "api.js",
+        include_str!("../../assets/embedded-widget/api.js"),
+        JAVASCRIPT,
+    ),
+    (
+        "diagnosis.js",
+        include_str!("../../assets/embedded-widget/diagnosis.js"),
+        JAVASCRIPT,
+    ),
+    (
+        "dom.js",
+        include_str!("../../assets/embedded-widget/dom.js"),
+        JAVASCRIPT,
+    ),
+    (
+        "oauth.js",
+        include_str!("../../assets/embedded-widget/oauth.js"),
+        JAVASCRIPT,
+    ),
+    (
+        "page.js",
+        include_str!("../../assets/embedded-widget/page.js"),
+        JAVASCRIPT,
+    ),
+    (
+        "protocol.js",
+        include_str!("../../assets/embedded-widget/protocol.js"),
+        JAVASCRIPT,
+    ),
+    (
+        "schema-form.js",
+        include_str!("../../assets/embedded-widget/schema-form.js"),
+        JAVASCRIPT,
+    ),
+    (
+        "token.js",
+        include_str!("../../assets/embedded-widget/token.js"),
+        JAVASCRIPT,
+    ),
+    (
+        "views.js",
+        include_str!("../../assets/embedded-widget/views.js"),
+        JAVASCRIPT,
+    ),
+    (
+        "app.css",
+        include_str!("../../assets/embedded-widget/app.css"),
+        CSS,
+    ),
+];
 
 /// The npm package the real widget ships as; its CDN path is answered with our script.
 pub const PACKAGE: &str = "@airbyte-embedded/airbyte-embedded-widget";
 
-/// The ES-module form, built once from the class in `widget.js` so the two cannot drift.
-static WIDGET_ESM: LazyLock<String> = LazyLock::new(|| {
-    let class: String = WIDGET_JS
-        .lines()
-        .skip_while(|l| !l.contains("// --- BEGIN AirbyteEmbeddedWidget ---"))
-        .skip(1)
-        .take_while(|l| !l.contains("// --- END AirbyteEmbeddedWidget ---"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    WIDGET_ESM_TEMPLATE.replace("/*__WIDGET_CLASS__*/", class.trim_end())
-});
-
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let router = Router::new()
         .route(
             "/widget.js",
             get(|headers: HeaderMap| async move { script(&headers, WIDGET_JS) }),
         )
         .route(
             "/widget.esm.js",
-            get(|headers: HeaderMap| async move { script(&headers, &WIDGET_ESM) }),
+            get(|headers: HeaderMap| async move { script(&headers, WIDGET_ESM) }),
         )
         .route("/npm/{*path}", get(cdn_path))
         .route("/embedded-widget", get(page))
-        .route(
-            "/embedded-widget/app.js",
-            get(|headers: HeaderMap| async move {
-                asset(&headers, PAGE_JS, "text/javascript; charset=utf-8")
-            }),
-        )
-        .route(
-            "/embedded-widget/app.css",
-            get(|headers: HeaderMap| async move {
-                asset(&headers, PAGE_CSS, "text/css; charset=utf-8")
-            }),
-        )
         .route("/embedded-widget/diagnostics", post(diagnostics))
-        .route("/embedded-widget/oauth/consent", get(consent))
+        .route("/embedded-widget/oauth/consent", get(consent));
+    PAGE_ASSETS
+        .into_iter()
+        .fold(router, |router, (name, body, content_type)| {
+            router.route(
+                &format!("/embedded-widget/{name}"),
+                get(move |headers: HeaderMap| async move { asset(&headers, body, content_type) }),
+            )
+        })
 }
 
 fn etag(body: &str) -> String {
@@ -120,14 +181,23 @@ async fn cdn_path(headers: HeaderMap, Path(path): Path<String>) -> Response {
         return AppError::not_found("Package version", &path).into_response();
     }
     if file.contains("esm") || version.ends_with("+esm") {
-        script(&headers, &WIDGET_ESM)
+        script(&headers, WIDGET_ESM)
     } else {
         script(&headers, WIDGET_JS)
     }
 }
 
-async fn page() -> Response {
-    let mut response = PAGE_HTML.into_response();
+/// The page shell, with the verdict on its `allowedOrigin` written in, so the page never needs rules of
+/// its own to tell whether it can ask for its token at all.
+async fn page(query: QueryPairs) -> Response {
+    let verdict = judge(query.get("allowedOrigin"), None);
+    // `<` escaped so the JSON cannot close the <script> element it sits in.
+    let verdict = serde_json::to_string(&verdict)
+        .unwrap_or_else(|_| "{}".to_owned())
+        .replace('<', "\\u003c");
+    let mut response = PAGE_HTML
+        .replace("__ORIGIN_VERDICT__", &verdict)
+        .into_response();
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -147,6 +217,8 @@ async fn page() -> Response {
     response
 }
 
+/// What the page saw: the problem, the `allowedOrigin` it was served with, and the origin it observed
+/// (a message's `event.origin`, or the referrer's), which only the browser can know.
 #[derive(Debug, Deserialize)]
 struct Diagnosis {
     problem: String,
@@ -154,8 +226,98 @@ struct Diagnosis {
     expected: Option<String>,
     #[serde(default)]
     received: Option<String>,
-    #[serde(default)]
-    hint: Option<String>,
+}
+
+/// The mock's reading of an `allowedOrigin` and an observed origin, which the page shows as it is.
+#[derive(Debug, Serialize)]
+struct OriginVerdict {
+    /// What is wrong with `allowedOrigin` as an `allowed_origin`, by the rules the widget-token endpoint
+    /// applies; `null` when it is a proper origin.
+    allowed_origin_problem: Option<String>,
+    /// The origin to mint the widget token with, when it can be worked out.
+    suggestion: Option<String>,
+    /// One sentence per thing that is wrong or differs (scheme, host, port).
+    differences: Vec<String>,
+    /// What to do about it.
+    fix: String,
+}
+
+const GENERIC_FIX: &str = "Mint the widget token with allowed_origin set to exactly the host page's \
+     window.location.origin (scheme, host and port; no path, no trailing slash).";
+
+fn judge(expected: Option<&str>, received: Option<&str>) -> OriginVerdict {
+    let expected = expected.unwrap_or_default();
+    let (allowed_origin_problem, canonical) = match validate_allowed_origin(expected) {
+        Ok(origin) => (None, Some(origin.to_owned())),
+        Err(problem) => (Some(problem.message), problem.suggestion),
+    };
+    // A browser reports origins already serialised; anything else (the opaque "null" included) tells
+    // nothing about the embedding page.
+    let received = received.filter(|r| validate_allowed_origin(r).is_ok());
+    let mut differences: Vec<String> = allowed_origin_problem
+        .iter()
+        .map(|p| format!("{p}."))
+        .collect();
+    if let (Some(canonical), Some(received)) = (canonical.as_deref(), received) {
+        differences.extend(origin_differences(canonical, received));
+    }
+    let suggestion = match received {
+        Some(r) if r != expected => Some(r.to_owned()),
+        _ => canonical.filter(|c| c != expected),
+    };
+    let fix = match (&suggestion, received) {
+        (Some(s), Some(r)) if s == r => format!(
+            "Mint the widget token with allowed_origin = '{s}' (exactly the host page's window.location.origin)."
+        ),
+        (Some(s), _) => format!("Mint the widget token with allowed_origin = '{s}'."),
+        (None, _) => GENERIC_FIX.to_owned(),
+    };
+    OriginVerdict {
+        allowed_origin_problem,
+        suggestion,
+        differences,
+        fix,
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+}
+
+/// How two proper origins differ, part by part, in the words a developer needs to spot it.
+fn origin_differences(expected: &str, received: &str) -> Vec<String> {
+    let (Ok(a), Ok(b)) = (Url::parse(expected), Url::parse(received)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if a.scheme() != b.scheme() {
+        out.push(format!(
+            "Scheme: expected {}, the page uses {}.",
+            a.scheme(),
+            b.scheme()
+        ));
+    }
+    let (host_a, host_b) = (
+        a.host_str().unwrap_or_default(),
+        b.host_str().unwrap_or_default(),
+    );
+    if host_a != host_b {
+        let why = if is_loopback(host_a) && is_loopback(host_b) {
+            " localhost, 127.0.0.1 and [::1] reach the same machine but are three different origins to a browser."
+        } else {
+            ""
+        };
+        out.push(format!(
+            "Host: expected '{host_a}', the page uses '{host_b}'.{why}"
+        ));
+    }
+    if a.scheme() == b.scheme()
+        && let (Some(port_a), Some(port_b)) = (a.port_or_known_default(), b.port_or_known_default())
+        && port_a != port_b
+    {
+        out.push(format!("Port: expected {port_a}, the page uses {port_b}."));
+    }
+    out
 }
 
 fn clip(s: Option<&str>) -> &str {
@@ -166,17 +328,30 @@ fn clip(s: Option<&str>) -> &str {
     }
 }
 
-/// The module page reports an origin mismatch or a missing token here, so the diagnosis lands in the
-/// mock's log too (the real iframe hangs silently).
-async fn diagnostics(Json(d): Json<Diagnosis>) -> StatusCode {
+/// The page reports an origin mismatch, a missing token or an unusable `allowedOrigin` here: the answer
+/// is the verdict it shows, and the diagnosis lands in the mock's log too (the real iframe hangs
+/// silently).
+async fn diagnostics(Json(d): Json<Diagnosis>) -> Response {
+    let verdict = judge(d.expected.as_deref(), d.received.as_deref());
+    let summary = verdict
+        .differences
+        .iter()
+        .chain(std::iter::once(&verdict.fix))
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
     tracing::warn!(
         problem = clip(Some(&d.problem)),
         expected = clip(d.expected.as_deref()),
         received = clip(d.received.as_deref()),
         "widget diagnosis: {}",
-        clip(d.hint.as_deref())
+        clip(Some(&summary))
     );
-    StatusCode::NO_CONTENT
+    let mut response = axum::Json(verdict).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// Every `path_in_connector_config` in one part of an OAuth config specification.

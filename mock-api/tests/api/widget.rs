@@ -1,5 +1,5 @@
 //! The widget stand-in the mock serves: the `AirbyteEmbeddedWidget` scripts, the CDN-shaped path, the
-//! authentication-module page and its assets, the diagnostics endpoint and the OAuth consent popup.
+//! authentication-module page and its modules, the diagnostics endpoint and the OAuth consent popup.
 
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -72,11 +72,32 @@ async fn widget_js_is_a_revalidated_classic_script() {
     assert!(!body.is_empty());
 }
 
+/// The widget's code exists once; both scripts are it plus a wrapper.
+const WIDGET_SOURCE: &str = include_str!("../../assets/widget/airbyte-embedded-widget.js");
+
 #[tokio::test]
-async fn widget_esm_js_exports_the_same_class() {
+async fn widget_js_and_widget_esm_js_are_the_same_code() {
     let app = spawn_app().await;
     let (headers, esm) = get_ok(&app, "/widget.esm.js").await;
     assert!(header(&headers, "content-type").starts_with("text/javascript"));
+    assert_eq!(header(&headers, "access-control-allow-origin"), "*");
+    let (_, classic) = get_ok(&app, "/widget.js").await;
+    for (name, body) in [("widget.js", &classic), ("widget.esm.js", &esm)] {
+        assert!(
+            body.contains(WIDGET_SOURCE),
+            "{name} carries the shared source verbatim"
+        );
+        assert_eq!(
+            body.matches("class AirbyteEmbeddedWidget").count(),
+            1,
+            "{name} defines the class once"
+        );
+        assert!(body.contains("window.AirbyteEmbeddedWidget = AirbyteEmbeddedWidget;"));
+    }
+    assert!(
+        !WIDGET_SOURCE.lines().any(|l| l.starts_with("export ")),
+        "the shared source exports nothing, so a classic script can carry it"
+    );
     assert!(
         esm.contains("export default AirbyteEmbeddedWidget"),
         "default export"
@@ -86,26 +107,12 @@ async fn widget_esm_js_exports_the_same_class() {
         "named export"
     );
     assert!(
-        !esm.contains("/*__WIDGET_CLASS__*/"),
-        "the template marker is replaced"
+        !classic.lines().any(|l| l.starts_with("export ")),
+        "a classic script cannot export"
     );
-    // The class body is exactly the one in widget.js.
-    let (_, classic) = get_ok(&app, "/widget.js").await;
-    let class: Vec<&str> = classic
-        .lines()
-        .skip_while(|l| !l.contains("// --- BEGIN AirbyteEmbeddedWidget ---"))
-        .skip(1)
-        .take_while(|l| !l.contains("// --- END AirbyteEmbeddedWidget ---"))
-        .collect();
     assert!(
-        class.len() > 20,
-        "widget.js has the marked class ({} lines)",
-        class.len()
-    );
-    let class = class.join("\n");
-    assert!(
-        esm.contains(class.trim_end()),
-        "widget.esm.js embeds the class of widget.js"
+        classic.starts_with("(function () {\n\"use strict\";") && classic.ends_with("})();\n"),
+        "the classic script keeps its declarations out of the global scope"
     );
     assert_ne!(
         header(&headers, "etag"),
@@ -159,6 +166,14 @@ async fn the_module_page_and_its_assets() {
     assert!(csp.contains("default-src 'self'"), "{csp}");
     assert!(csp.contains("script-src 'self'"), "{csp}");
     assert!(html.contains("/embedded-widget/app.js") && html.contains("/embedded-widget/app.css"));
+    assert!(
+        html.contains(r#"<script type="module" src="/embedded-widget/app.js">"#),
+        "the entry is an ES module"
+    );
+    assert!(
+        html.contains(r#""allowed_origin_problem":null"#),
+        "the verdict on allowedOrigin is written into the page: {html}"
+    );
 
     let (headers, js) = get_ok(&app, "/embedded-widget/app.js").await;
     assert!(header(&headers, "content-type").starts_with("text/javascript"));
@@ -168,35 +183,199 @@ async fn the_module_page_and_its_assets() {
     assert!(!css.is_empty());
 }
 
+/// Every file of the page's directory: the HTML shell, its stylesheet and its modules.
+fn page_files() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/embedded-widget");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("the page's asset directory")
+        .map(|entry| {
+            let path = entry.expect("a directory entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("a UTF-8 name")
+                .to_owned();
+            (name, std::fs::read_to_string(&path).expect("a text file"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 #[tokio::test]
-async fn diagnostics_are_accepted_with_204() {
+async fn every_page_module_is_served_as_javascript() {
     let app = spawn_app().await;
-    let (status, _, body) = app
-        .post(
-            "/embedded-widget/diagnostics",
-            None,
-            &json!({"problem": "origin_mismatch", "expected": "http://localhost:3000",
-                    "received": "http://localhost:3000/", "hint": "drop the trailing slash"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let (status, _, body) = app
-        .post(
-            "/embedded-widget/diagnostics",
-            None,
-            &json!({"problem": "x".repeat(10_000)}),
-        )
-        .await;
+    let files = page_files();
+    let modules: Vec<&(String, String)> =
+        files.iter().filter(|(n, _)| n.ends_with(".js")).collect();
+    assert!(
+        modules.len() >= 5,
+        "the page is split into modules: {modules:?}"
+    );
+    for (name, source) in &modules {
+        let path = format!("/embedded-widget/{name}");
+        let (headers, body) = get_ok(&app, &path).await;
+        assert_eq!(
+            header(&headers, "content-type"),
+            "text/javascript; charset=utf-8",
+            "{path}"
+        );
+        assert_eq!(header(&headers, "cache-control"), "no-cache", "{path}");
+        assert_eq!(header(&headers, "x-content-type-options"), "nosniff");
+        assert!(header(&headers, "etag").starts_with('"'), "{path}");
+        assert_eq!(&body, source, "{path} is the file as it is on disk");
+        // Every relative import names a file that is served next to it.
+        for import in body.split("from \"./").skip(1) {
+            let target = import.split('"').next().unwrap_or_default();
+            assert!(
+                files.iter().any(|(n, _)| n == target),
+                "{name} imports ./{target}, which is not in the page's directory"
+            );
+        }
+    }
+    let (headers, css) = get_ok(&app, "/embedded-widget/app.css").await;
+    assert_eq!(header(&headers, "content-type"), "text/css; charset=utf-8");
+    assert!(!css.is_empty());
+    let (status, _, body) = app.get("/embedded-widget/nope.js", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_error_shape(&body);
+}
+
+#[tokio::test]
+async fn the_page_carries_the_rust_verdict_on_its_allowed_origin() {
+    let app = spawn_app().await;
+    let (_, html) = get_ok(&app, "/embedded-widget?allowedOrigin=localhost%3A3000").await;
+    assert!(
+        html.contains("must include the scheme (http:// or https://): use 'http://localhost:3000'"),
+        "{html}"
+    );
+    let (_, html) = get_ok(&app, "/embedded-widget").await;
+    assert!(html.contains("must not be empty"), "{html}");
+    // Whatever the query says, it cannot end the data block and start a script.
+    let (_, html) = get_ok(
+        &app,
+        "/embedded-widget?allowedOrigin=%3C%2Fscript%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    )
+    .await;
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert_eq!(html.matches("</script>").count(), 2, "{html}");
+}
+
+async fn diagnose(app: &TestApp, body: &serde_json::Value) -> serde_json::Value {
+    let (status, headers, verdict) = app.post("/embedded-widget/diagnostics", None, body).await;
+    assert_eq!(status, StatusCode::OK, "{verdict}");
+    assert!(header(&headers, "content-type").starts_with("application/json"));
+    verdict
+}
+
+#[tokio::test]
+async fn diagnostics_answer_the_verdict_by_the_rust_rules() {
+    let app = spawn_app().await;
+
+    // Another port: the fix is the origin the page observed.
+    let v = diagnose(
+        &app,
+        &json!({"problem": "no_token", "expected": "http://localhost:1", "received": "http://localhost:4000"}),
+    )
+    .await;
+    assert_eq!(v["allowed_origin_problem"], json!(null));
     assert_eq!(
-        status,
-        StatusCode::NO_CONTENT,
-        "long values are clipped, not refused: {body}"
+        v["differences"],
+        json!(["Port: expected 1, the page uses 4000."])
+    );
+    assert_eq!(v["suggestion"], "http://localhost:4000");
+    assert_eq!(
+        v["fix"],
+        "Mint the widget token with allowed_origin = 'http://localhost:4000' (exactly the host page's window.location.origin)."
+    );
+
+    // localhost vs 127.0.0.1, and http vs https (the port is then not compared).
+    let v = diagnose(
+        &app,
+        &json!({"problem": "origin_mismatch", "expected": "http://localhost:3000", "received": "http://127.0.0.1:3000"}),
+    )
+    .await;
+    let differences = v["differences"].to_string();
+    assert!(
+        differences.contains("Host: expected 'localhost', the page uses '127.0.0.1'."),
+        "{v}"
+    );
+    assert!(differences.contains("three different origins"), "{v}");
+    let v = diagnose(
+        &app,
+        &json!({"problem": "origin_mismatch", "expected": "https://app.example.com", "received": "http://app.example.com"}),
+    )
+    .await;
+    assert_eq!(
+        v["differences"],
+        json!(["Scheme: expected https, the page uses http."])
+    );
+
+    // A malformed allowedOrigin: the crate's message and suggestion.
+    let v = diagnose(
+        &app,
+        &json!({"problem": "bad_allowed_origin", "expected": "http://localhost:3000/"}),
+    )
+    .await;
+    let problem = v["allowed_origin_problem"].as_str().expect("a problem");
+    assert!(problem.contains("must not end with '/'"), "{v}");
+    assert_eq!(
+        problem,
+        airbyte_embedded::validate_allowed_origin("http://localhost:3000/")
+            .expect_err("a trailing slash")
+            .message,
+        "the very rules of the widget-token endpoint"
+    );
+    assert_eq!(v["suggestion"], "http://localhost:3000");
+    assert_eq!(
+        v["fix"],
+        "Mint the widget token with allowed_origin = 'http://localhost:3000'."
+    );
+
+    // Nothing to compare with: an opaque or junk origin tells nothing; equal origins differ in nothing.
+    for received in [json!(null), json!("null"), json!("not an origin")] {
+        let v = diagnose(
+            &app,
+            &json!({"problem": "no_token", "expected": "http://localhost:3000", "received": received}),
+        )
+        .await;
+        assert_eq!(v["differences"], json!([]), "{received}: {v}");
+        assert_eq!(v["suggestion"], json!(null));
+        assert!(
+            v["fix"]
+                .as_str()
+                .expect("a fix")
+                .contains("window.location.origin")
+        );
+    }
+    let v = diagnose(
+        &app,
+        &json!({"problem": "no_token", "expected": "http://localhost:3000", "received": "http://localhost:3000"}),
+    )
+    .await;
+    assert_eq!(v["differences"], json!([]));
+    let v = diagnose(&app, &json!({"problem": "bad_allowed_origin"})).await;
+    assert!(
+        v["allowed_origin_problem"]
+            .as_str()
+            .expect("a problem")
+            .contains("must not be empty")
+    );
+
+    let v = diagnose(
+        &app,
+        &json!({"problem": "x".repeat(10_000), "received": "y".repeat(10_000)}),
+    )
+    .await;
+    assert!(
+        v["fix"].is_string(),
+        "long values are clipped in the log, not refused"
     );
     let (status, _, body) = app
         .post(
             "/embedded-widget/diagnostics",
             None,
-            &json!({"hint": "no problem given"}),
+            &json!({"expected": "http://localhost:3000"}),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -261,11 +440,16 @@ async fn no_served_asset_contains_the_client_secret() {
         "/widget.esm.js".to_owned(),
         CDN.to_owned(),
         "/embedded-widget".to_owned(),
-        "/embedded-widget/app.js".to_owned(),
-        "/embedded-widget/app.css".to_owned(),
         format!("/embedded-widget/oauth/consent?source_template_id={sheets}"),
         format!("/embedded-widget/oauth/consent?source_template_id={salesforce}"),
-    ] {
+    ]
+    .into_iter()
+    .chain(
+        page_files()
+            .into_iter()
+            .filter(|(name, _)| name != "index.html")
+            .map(|(name, _)| format!("/embedded-widget/{name}")),
+    ) {
         let (_, body) = get_ok(&app, &path).await;
         assert!(
             !body.contains(crate::helpers::CLIENT_SECRET),
