@@ -16,7 +16,7 @@ pub mod workspace;
 
 pub use error::{ApiError, ApiErrorResponse};
 pub use event::WidgetEvent;
-pub use origin::{OriginProblem, validate_allowed_origin};
+pub use origin::{OriginProblem, origin_differences, validate_allowed_origin};
 pub use source::*;
 pub use template::*;
 pub use token::*;

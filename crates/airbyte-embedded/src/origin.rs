@@ -152,13 +152,72 @@ fn is_loopback_host(host_and_port: &str) -> bool {
     let host = host_and_port
         .rsplit_once(':')
         .map_or(host_and_port, |(h, _)| h);
+    is_loopback_name(host)
+}
+
+/// A host name (no port; IPv6 in brackets) that always means this machine.
+fn is_loopback_name(host: &str) -> bool {
     matches!(host, "localhost" | "127.0.0.1" | "[::1]") || host.ends_with(".localhost")
+}
+
+/// How two origins differ, part by part (scheme, host, port), in the words a developer needs to
+/// spot why a browser treats them as different; empty when either does not parse or they agree.
+pub fn origin_differences(expected: &str, received: &str) -> Vec<String> {
+    let (Ok(a), Ok(b)) = (Url::parse(expected), Url::parse(received)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if a.scheme() != b.scheme() {
+        out.push(format!(
+            "Scheme: expected {}, the page uses {}.",
+            a.scheme(),
+            b.scheme()
+        ));
+    }
+    let (host_a, host_b) = (
+        a.host_str().unwrap_or_default(),
+        b.host_str().unwrap_or_default(),
+    );
+    if host_a != host_b {
+        let why = if is_loopback_name(host_a) && is_loopback_name(host_b) {
+            " localhost, 127.0.0.1 and [::1] reach the same machine but are three different origins to a browser."
+        } else {
+            ""
+        };
+        out.push(format!(
+            "Host: expected '{host_a}', the page uses '{host_b}'.{why}"
+        ));
+    }
+    if a.scheme() == b.scheme()
+        && let (Some(port_a), Some(port_b)) = (a.port_or_known_default(), b.port_or_known_default())
+        && port_a != port_b
+    {
+        out.push(format!("Port: expected {port_a}, the page uses {port_b}."));
+    }
+    out
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn differences_name_each_part_that_differs() {
+        assert!(origin_differences("http://localhost:3000", "http://localhost:3000").is_empty());
+        let d = origin_differences("http://localhost:3000", "https://127.0.0.1:3001");
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d[0].starts_with("Scheme: expected http"));
+        assert!(d[1].starts_with("Host: expected 'localhost'"));
+        let d = origin_differences("http://localhost:3000", "http://127.0.0.1:3000");
+        assert!(d[0].contains("three different origins"), "{d:?}");
+        let d = origin_differences("https://app.example", "https://app.example:8443");
+        assert_eq!(
+            d,
+            vec!["Port: expected 443, the page uses 8443.".to_owned()]
+        );
+        assert!(origin_differences("junk", "http://a").is_empty());
+    }
 
     #[test]
     fn accepts_browser_origins() {

@@ -3,7 +3,7 @@
 //! HTML shell and its ES modules), its OAuth consent popup, and the endpoint that judges the origins the
 //! page observed and logs the diagnosis.
 
-use airbyte_embedded::validate_allowed_origin;
+use airbyte_embedded::{origin_differences, validate_allowed_origin};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use url::Url;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -278,46 +277,6 @@ fn judge(expected: Option<&str>, received: Option<&str>) -> OriginVerdict {
         differences,
         fix,
     }
-}
-
-fn is_loopback(host: &str) -> bool {
-    matches!(host, "localhost" | "127.0.0.1" | "[::1]")
-}
-
-/// How two proper origins differ, part by part, in the words a developer needs to spot it.
-fn origin_differences(expected: &str, received: &str) -> Vec<String> {
-    let (Ok(a), Ok(b)) = (Url::parse(expected), Url::parse(received)) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    if a.scheme() != b.scheme() {
-        out.push(format!(
-            "Scheme: expected {}, the page uses {}.",
-            a.scheme(),
-            b.scheme()
-        ));
-    }
-    let (host_a, host_b) = (
-        a.host_str().unwrap_or_default(),
-        b.host_str().unwrap_or_default(),
-    );
-    if host_a != host_b {
-        let why = if is_loopback(host_a) && is_loopback(host_b) {
-            " localhost, 127.0.0.1 and [::1] reach the same machine but are three different origins to a browser."
-        } else {
-            ""
-        };
-        out.push(format!(
-            "Host: expected '{host_a}', the page uses '{host_b}'.{why}"
-        ));
-    }
-    if a.scheme() == b.scheme()
-        && let (Some(port_a), Some(port_b)) = (a.port_or_known_default(), b.port_or_known_default())
-        && port_a != port_b
-    {
-        out.push(format!("Port: expected {port_a}, the page uses {port_b}."));
-    }
-    out
 }
 
 fn clip(s: Option<&str>) -> &str {
