@@ -1,11 +1,12 @@
 //! The mock's rules, one module per thing Airbyte names: workspaces, source and connection
-//! templates, tags, sources. Handlers extract a request, call one operation here and respond; only
+//! templates, tags, sources, and the tokens that grant access to them. Handlers extract a request, call one operation here and respond; only
 //! these modules see the maps inside [`Data`], and every change goes through [`Store::write`].
 
 pub(crate) mod sources;
 mod store;
 pub(crate) mod tags;
 pub(crate) mod templates;
+pub(crate) mod tokens;
 pub(crate) mod workspaces;
 
 pub(crate) use store::TemplateRecord;
