@@ -23,6 +23,8 @@ mod openapi;
 mod sources;
 // Operator catalog: source templates, connection templates and tags.
 mod templates;
+// TestServer itself: distinct free ports, shutdown on drop, a configuration that takes effect.
+mod test_server;
 // Application, widget and scoped tokens: shapes, the widget-token codec, allowed_origin rules, concurrency.
 mod tokens;
 // The widget stand-in's assets: scripts, CDN path, module page, diagnostics, OAuth consent.
