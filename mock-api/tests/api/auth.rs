@@ -9,7 +9,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{ORIGIN, TestApp, assert_error_shape, sample_config, spawn_app, unix_now};
+use crate::helpers::{ORIGIN, TestApp, sample_config, spawn_app, unix_now};
+use airbyte_mock::testkit::assert_error_shape;
 
 const OPERATOR: &str = "/api/v1/integrations/templates/sources";
 const END_USER: &str = "/api/v1/embedded/sources";
@@ -117,7 +118,7 @@ async fn forged_tokens_are_401_invalid_signature() {
 
     // Tampering with a genuine token's payload (new workspace, old signature) is forging too.
     let parts: Vec<&str> = scoped.split('.').collect();
-    let mut claims = crate::helpers::jwt_payload(&scoped);
+    let mut claims = airbyte_mock::testkit::jwt_claims(&scoped);
     claims["io.airbyte.auth.workspace_scope"]["workspaceId"] = json!(Uuid::new_v4());
     use base64::Engine as _;
     let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string());

@@ -1,10 +1,11 @@
 //! Integration tests of `airbyte-mock`: every test starts the real server on an ephemeral loopback port
-//! (`helpers::spawn_app`) and talks HTTP to it with reqwest, so routing, extractors, middleware and the
-//! wire format are all exercised exactly as a client sees them.
+//! (`airbyte_mock::TestServer`, through `helpers::spawn_app`) and talks HTTP to it with reqwest, so
+//! routing, extractors, middleware and the wire format are all exercised exactly as a client sees them.
 
 #![allow(clippy::unwrap_used)]
 
-// The harness: spawn_app(), TestApp request helpers, token helpers and per-connector fixtures.
+// The harness: spawn_app() on a TestServer, TestApp request helpers, token helpers and per-connector
+// fixtures. JWT decoding, the error-shape assertion and unique names are in airbyte_mock::testkit.
 mod helpers;
 
 // Control plane: /_mock/health readiness and /_mock/reset back to the seeded state.

@@ -6,9 +6,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{
-    ORIGIN, SEEDED_TEMPLATES, TestApp, assert_error_shape, error_fields, sample_config, spawn_app,
-};
+use crate::helpers::{ORIGIN, SEEDED_TEMPLATES, TestApp, sample_config, spawn_app};
+use airbyte_mock::testkit::{assert_error_shape, error_fields};
 
 const SOURCES: &str = "/api/v1/integrations/templates/sources";
 const CONNECTIONS: &str = "/api/v1/integrations/templates/connections";

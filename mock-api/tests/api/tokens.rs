@@ -7,9 +7,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{
-    CLIENT_ID, CLIENT_SECRET, ORIGIN, REGION_EU, TestApp, assert_error_shape, encode_uri_component,
-    error_fields, jwt_header, jwt_payload, spawn_app, unique,
+use crate::helpers::{CLIENT_ID, CLIENT_SECRET, ORIGIN, TestApp, encode_uri_component, spawn_app};
+use airbyte_mock::testkit::{
+    REGION_EU, assert_error_shape, error_fields, jwt_claims, jwt_header, unique,
 };
 
 const WIDGET_PATHS: [&str; 2] = [
@@ -59,7 +59,7 @@ async fn application_token_has_the_documented_shape() {
 
     let jwt = body["access_token"].as_str().expect("access_token");
     assert_eq!(jwt_header(jwt)["alg"], "HS256");
-    let claims = jwt_payload(jwt);
+    let claims = jwt_claims(jwt);
     let (iat, exp) = (
         claims["iat"].as_u64().expect("iat"),
         claims["exp"].as_u64().expect("exp"),
@@ -249,7 +249,7 @@ async fn scoped_jwt_in_the_widget_token_carries_scope_origin_and_tags() {
         }))
         .await;
     assert_eq!(jwt_header(&jwt)["alg"], "HS256");
-    let claims = jwt_payload(&jwt);
+    let claims = jwt_claims(&jwt);
     assert_eq!(claims["roles"], json!(["EMBEDDED_END_USER"]));
     assert_eq!(claims["typ"], "io.airbyte.auth.embedded_v1");
     assert_eq!(
@@ -419,7 +419,7 @@ async fn customer_name_and_external_user_id_are_aliases_of_workspace_name() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let claims = jwt_payload(body["token"].as_str().expect("token"));
+    let claims = jwt_claims(body["token"].as_str().expect("token"));
     assert_eq!(
         uuid_of(&claims["io.airbyte.auth.workspace_scope"]["workspaceId"]),
         ids[0]
@@ -469,7 +469,7 @@ async fn legacy_widget_token_takes_camel_case() {
     let raw = body["token"].as_str().expect("token");
     let (decoded, workspace) = assert_widget_token_format(&app, raw, ORIGIN);
     assert_eq!(app.workspace_id("legacy-user"), Some(workspace));
-    let claims = jwt_payload(decoded.token.as_deref().expect("jwt"));
+    let claims = jwt_claims(decoded.token.as_deref().expect("jwt"));
     assert_eq!(claims["allowed_origin"], ORIGIN);
 
     // Another organization: 403.
@@ -523,7 +523,7 @@ async fn scoped_token_on_both_paths_is_a_plain_jwt() {
         );
         assert!(WidgetToken::decode(jwt).is_err(), "not a widget token");
         assert_eq!(jwt_header(jwt)["alg"], "HS256");
-        let claims = jwt_payload(jwt);
+        let claims = jwt_claims(jwt);
         assert_eq!(claims["roles"], json!(["EMBEDDED_END_USER"]));
         assert_eq!(
             claims["exp"].as_u64().expect("exp") - claims["iat"].as_u64().expect("iat"),
