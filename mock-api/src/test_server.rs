@@ -121,6 +121,18 @@ impl TestServer {
         &self.client
     }
 
+    /// The seeded organization's id (what tokens carry and `X-Organization-Id` must match); it
+    /// survives `/_mock/reset`.
+    pub fn organization_id(&self) -> uuid::Uuid {
+        self.state.organization_id()
+    }
+
+    /// A JWT signed with this mock's key: genuine to the mock whatever `claims` say, for tests of
+    /// expired, retyped or role-less tokens.
+    pub fn sign(&self, claims: &impl serde::Serialize) -> String {
+        self.state.keys.sign(claims)
+    }
+
     /// The body of `POST /api/v1/account/applications/token` with the config's client credentials.
     pub fn credentials(&self) -> Value {
         json!({"client_id": self.config.client_id, "client_secret": self.config.client_secret})

@@ -122,6 +122,16 @@ impl TestApp {
         )
     }
 
+    /// The seeded organization's id.
+    pub(crate) fn organization_id(&self) -> Uuid {
+        self.server.organization_id()
+    }
+
+    /// A JWT signed with the mock's own key, whatever `claims` say.
+    pub(crate) fn sign(&self, claims: &Value) -> String {
+        self.server.sign(claims)
+    }
+
     /// A fresh application (operator) token for the demo credentials.
     pub(crate) async fn app_token(&self) -> String {
         self.server.application_token().await

@@ -798,10 +798,7 @@ async fn workspaces_list_paginates_and_get_returns_one() {
                 w["name"].as_str().expect("name").starts_with("page-"),
                 "{w}"
             );
-            assert_eq!(
-                w["organization_id"],
-                app.state.organization_id().to_string()
-            );
+            assert_eq!(w["organization_id"], app.organization_id().to_string());
             assert_eq!(w["status"], "active");
             seen.push(w["id"].as_str().expect("id").to_owned());
         }

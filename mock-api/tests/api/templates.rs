@@ -33,7 +33,7 @@ async fn the_seeded_list_has_the_enabled_connectors() {
     assert!(data.len() >= 6, "at least six connectors: {}", data.len());
     let names: BTreeSet<String> = TestApp::names(&body).into_iter().collect();
     assert_eq!(names, set(&SEEDED_TEMPLATES));
-    let org = app.state.organization_id().to_string();
+    let org = app.organization_id().to_string();
     for t in data {
         assert_eq!(t["organization_id"], org.as_str(), "{t}");
         assert!(Uuid::parse_str(t["actor_definition_id"].as_str().expect("definition")).is_ok());
@@ -456,7 +456,7 @@ async fn connection_templates_list_and_create() {
     assert_eq!(created["sync_on_create"], true);
     assert_eq!(
         created["organization_id"],
-        app.state.organization_id().to_string()
+        app.organization_id().to_string()
     );
     assert_eq!(created["tags"], json!(["warehouse"]));
 
@@ -621,10 +621,7 @@ async fn tags_list_create_rename_delete() {
         "{seeded:?}"
     );
     for tag in body["data"].as_array().expect("data") {
-        assert_eq!(
-            tag["organization_id"],
-            app.state.organization_id().to_string()
-        );
+        assert_eq!(tag["organization_id"], app.organization_id().to_string());
         assert!(
             tag["id"].is_string() && tag["created_at"].is_string() && tag["updated_at"].is_string()
         );

@@ -54,7 +54,7 @@ async fn application_token_has_the_documented_shape() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["token_type"], "bearer");
     assert_eq!(body["expires_in"], 900);
-    let org = app.state.organization_id();
+    let org = app.organization_id();
     assert_eq!(uuid_of(&body["organization_id"]), org);
 
     let jwt = body["access_token"].as_str().expect("access_token");
@@ -280,10 +280,7 @@ async fn scoped_jwt_in_the_widget_token_carries_scope_origin_and_tags() {
         claims["selected_connection_template_tags_mode"], "any",
         "default any"
     );
-    assert_eq!(
-        uuid_of(&claims["organization_id"]),
-        app.state.organization_id()
-    );
+    assert_eq!(uuid_of(&claims["organization_id"]), app.organization_id());
 }
 
 #[tokio::test]
@@ -457,7 +454,7 @@ async fn same_name_same_workspace_other_name_other_workspace() {
 async fn legacy_widget_token_takes_camel_case() {
     let app = spawn_app().await;
     let token = app.app_token().await;
-    let org = app.state.organization_id();
+    let org = app.organization_id();
     let (status, _, body) = app
         .post(
             "/v1/embedded/widget_token",
@@ -551,7 +548,7 @@ async fn scoped_token_info_on_both_paths() {
     let scoped = app.scoped_token("info-co").await;
     let (_, _, widget_jwt) = app.widget_token("info-co", ORIGIN).await;
     let expected = json!({
-        "organization_id": app.state.organization_id(),
+        "organization_id": app.organization_id(),
         "workspace_id": app.workspace_id("info-co").expect("workspace exists"),
         "workspace_name": "info-co",
     });
