@@ -188,6 +188,13 @@ impl TestApp {
             .to_owned()
     }
 
+    /// What `/_mock/health` counts: `workspaces`, `sources` and `source_templates`.
+    pub(crate) async fn counts(&self) -> Value {
+        let (status, _, body) = self.get("/_mock/health", None).await;
+        assert_eq!(status, StatusCode::OK, "health: {body}");
+        body["counts"].clone()
+    }
+
     /// The id of the source template called `name`, read from the server's state.
     pub(crate) fn template_id(&self, name: &str) -> Uuid {
         self.state

@@ -282,7 +282,7 @@ async fn validation_lists_every_bad_field_and_never_echoes_a_secret() {
     );
 
     assert_eq!(
-        app.state.store.read(|d| d.sources.len()),
+        app.counts().await["sources"],
         0,
         "nothing invalid is stored"
     );
@@ -562,7 +562,7 @@ async fn outcome_inputs_on_create_fail_with_the_documented_errors() {
     assert_eq!(body["errors"][0]["error_code"], "INVALID_CREDENTIALS");
     assert!(message.contains("INVALID_CREDENTIALS"), "{message}");
     assert_eq!(
-        app.state.store.read(|d| d.sources.len()),
+        app.counts().await["sources"],
         0,
         "failed checks store nothing"
     );

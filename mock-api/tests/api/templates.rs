@@ -188,7 +188,7 @@ async fn create_from_an_actor_definition() {
 async fn create_with_an_unknown_definition_or_missing_fields_is_422() {
     let app = spawn_app().await;
     let token = app.app_token().await;
-    let before = app.state.store.read(|d| d.source_templates.len());
+    let before = app.counts().await["source_templates"].clone();
     for (body, field) in [
         (
             json!({"actor_definition_id": Uuid::new_v4(), "partial_default_config": {}}),
@@ -213,7 +213,7 @@ async fn create_with_an_unknown_definition_or_missing_fields_is_422() {
         assert_error_shape(&reply);
         assert_eq!(error_fields(&reply), vec![field.to_owned()], "{reply}");
     }
-    assert_eq!(app.state.store.read(|d| d.source_templates.len()), before);
+    assert_eq!(app.counts().await["source_templates"], before);
 }
 
 #[tokio::test]

@@ -447,7 +447,7 @@ async fn same_name_same_workspace_other_name_other_workspace() {
         workspace_in(&first.widget_url),
         workspace_in(&other.widget_url)
     );
-    assert_eq!(app.state.store.read(|d| d.workspaces.len()), 2);
+    assert_eq!(app.counts().await["workspaces"], 2);
 }
 
 #[tokio::test]
@@ -675,5 +675,5 @@ async fn the_store_creates_one_workspace_per_name_under_thread_contention() {
         });
         assert!(ids.windows(2).all(|w| w[0] == w[1]), "{name}: {ids:?}");
     }
-    assert_eq!(app.state.store.read(|d| d.workspaces.len()), ROUNDS);
+    assert_eq!(app.counts().await["workspaces"], ROUNDS);
 }
