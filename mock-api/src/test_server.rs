@@ -41,7 +41,7 @@ impl TestServer {
     /// The mock with the default configuration (documented demo credentials, seed 42).
     ///
     /// # Panics
-    /// If the mock cannot bind a loopback port or load its seed data.
+    /// Outside a tokio runtime, or if the mock cannot bind a loopback port or load its seed data.
     pub async fn start() -> Self {
         Self::with(Config::default()).await
     }
@@ -50,7 +50,7 @@ impl TestServer {
     /// collide. `public_url`, when set, is kept (widget URLs then point there).
     ///
     /// # Panics
-    /// If the mock cannot bind a loopback port or load its seed data.
+    /// Outside a tokio runtime, or if the mock cannot bind a loopback port or load its seed data.
     pub async fn with(config: Config) -> Self {
         let config = Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
