@@ -14,6 +14,8 @@ pub mod extract;
 pub mod ids;
 pub mod routes;
 pub mod spec;
+mod test_server;
+pub mod testkit;
 
 use std::sync::Arc;
 
@@ -23,6 +25,7 @@ use tokio::net::TcpListener;
 pub use config::Config;
 pub use domain::{Counts, Data, Store};
 pub use error::{AppError, AppResult};
+pub use test_server::TestServer;
 
 /// Shared state: configuration, signing keys, the catalog and the store.
 #[derive(Clone, Debug)]

@@ -6,9 +6,8 @@
 use std::collections::BTreeMap;
 
 use airbyte_embedded::WidgetToken;
-use base64::Engine as _;
+use airbyte_mock::TestServer;
 use serde_json::{Map, Value, json};
-use tokio::sync::oneshot;
 
 /// What a live run needs, and why it is skipped without it.
 pub const LIVE_ENV: [&str; 3] = [
@@ -26,7 +25,8 @@ pub struct Target {
     client_secret: String,
     pub live: bool,
     http: reqwest::Client,
-    _mock: Option<oneshot::Sender<()>>,
+    /// The in-process mock, stopped when the target is dropped.
+    _mock: Option<TestServer>,
 }
 
 /// A response: status and JSON body (`Value::Null` for an empty body, a string for non-JSON).
@@ -39,25 +39,14 @@ pub struct Reply {
 impl Target {
     /// The mock, in-process on a free loopback port, with its documented demo credentials.
     pub async fn mock() -> Self {
-        let config = airbyte_mock::Config {
-            addr: ([127, 0, 0, 1], 0).into(),
-            ..Default::default()
-        };
-        let server = airbyte_mock::Server::bind(&config)
-            .await
-            .unwrap_or_else(|e| panic!("cannot start the mock: {e}"));
-        let api = format!("http://{}/api/v1", server.local_addr());
-        let (tx, rx) = oneshot::channel();
-        tokio::spawn(server.run(async {
-            let _ = rx.await;
-        }));
+        let mock = TestServer::start().await;
         Self {
-            api,
-            client_id: config.client_id,
-            client_secret: config.client_secret,
+            api: mock.api_url().to_owned(),
+            client_id: mock.config().client_id.clone(),
+            client_secret: mock.config().client_secret.clone(),
             live: false,
-            http: reqwest::Client::new(),
-            _mock: Some(tx),
+            http: mock.client().clone(),
+            _mock: Some(mock),
         }
     }
 
@@ -96,7 +85,7 @@ impl Target {
 
     /// A workspace name no earlier run used, so live runs never touch real users' workspaces.
     pub fn unique(&self, label: &str) -> String {
-        format!("contract-{label}-{}", uuid::Uuid::new_v4().simple())
+        airbyte_mock::testkit::unique(&format!("contract-{label}"))
     }
 
     /// `method path` (relative to the API root) with an optional bearer token and JSON body.
@@ -170,16 +159,6 @@ impl Target {
     }
 }
 
-/// The claims of a JWT, unverified.
-pub fn jwt_claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).unwrap_or_default();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or(Value::Null)
-}
-
 /// Asserts the body conforms to the published document's schema for `method path status`.
 pub fn assert_conforms(method: &str, path: &str, reply: &Reply) {
     if let Err(problems) =
@@ -194,7 +173,9 @@ pub fn assert_conforms(method: &str, path: &str, reply: &Reply) {
     }
 }
 
-/// Asserts an error body is Airbyte's `ApiErrorResponse`.
+/// Asserts an error body is Airbyte's `ApiErrorResponse`: valid against the published schema, and
+/// in the shape the API really sends ([`airbyte_mock::testkit::assert_error_shape`]: a message and
+/// at least one complete error entry).
 pub fn assert_error_shape(reply: &Reply) {
     let validator =
         airbyte_openapi::schema_validator("ApiErrorResponse").unwrap_or_else(|e| panic!("{e}"));
@@ -204,11 +185,7 @@ pub fn assert_error_shape(reply: &Reply) {
         "error body is not an ApiErrorResponse: {problems:?}: {}",
         reply.body
     );
-    assert!(
-        reply.body.get("message").is_some() && reply.body.get("errors").is_some(),
-        "{}",
-        reply.body
-    );
+    airbyte_mock::testkit::assert_error_shape(&reply.body);
 }
 
 /// Ids, times, tokens, the API's own origin and our generated workspace names replaced by

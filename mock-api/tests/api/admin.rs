@@ -39,7 +39,7 @@ async fn reset_restores_the_seeded_state() {
     let (_, _, seeded_tags) = app
         .get("/api/v1/integrations/templates/tags", Some(&operator))
         .await;
-    let seeded_organization = app.state.store.organization_id();
+    let seeded_organization = app.organization_id();
 
     // Change everything: sources, workspaces, a deleted and a new template, a tag, an origin.
     let (_, _, jwt) = app.widget_token("reset-co", ORIGIN).await;
@@ -87,7 +87,7 @@ async fn reset_restores_the_seeded_state() {
     assert_eq!(sources["data"], json!([]), "sources are gone");
     let (_, _, workspaces) = app.get("/api/v1/workspaces", Some(&operator)).await;
     assert_eq!(workspaces["data"], json!([]), "workspaces are gone");
-    assert_eq!(app.state.store.organization_id(), seeded_organization);
+    assert_eq!(app.organization_id(), seeded_organization);
     assert!(
         app.state.store.counts().allowed_origins == 0,
         "minted origins are forgotten"

@@ -1,56 +1,42 @@
 //! The token-tier matrix: which credential each endpoint accepts, and what it says when it refuses.
 
-use airbyte_embedded::TagSelectionMode;
-use airbyte_mock::auth::{
-    APPLICATION_TYP, Actor, ApplicationClaims, END_USER_ROLE, Keys, SCOPED_TYP, ScopedClaims,
-    WorkspaceScope,
-};
+use airbyte_mock::testkit::{assert_error_shape, jwt_claims};
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{ORIGIN, TestApp, assert_error_shape, sample_config, spawn_app, unix_now};
+use crate::helpers::{ORIGIN, TestApp, sample_config, spawn_app, unix_now};
 
 const OPERATOR: &str = "/api/v1/integrations/templates/sources";
 const END_USER: &str = "/api/v1/embedded/sources";
 
-fn app_claims(app: &TestApp, iat: u64, exp: u64) -> ApplicationClaims {
-    ApplicationClaims {
-        iss: app.base.clone(),
-        sub: "mock-client-id".into(),
-        aud: "airbyte-mock".into(),
-        typ: APPLICATION_TYP.into(),
-        organization_id: app.state.store.organization_id(),
-        iat,
-        exp,
-    }
+/// The claims of a genuine application token, made valid from `iat` to `exp`.
+async fn app_claims(app: &TestApp, iat: u64, exp: u64) -> Value {
+    let mut claims = jwt_claims(&app.app_token().await);
+    claims["iat"] = json!(iat);
+    claims["exp"] = json!(exp);
+    claims
 }
 
-fn scoped_claims(app: &TestApp, workspace_id: Uuid, iat: u64, exp: u64) -> ScopedClaims {
-    let workspace_name = app
-        .state
-        .store
-        .workspace_name(workspace_id)
-        .unwrap_or_else(|| "victim".into());
-    ScopedClaims {
-        iss: app.base.clone(),
-        aud: "airbyte-server".into(),
-        sub: app.state.store.organization_id().to_string(),
-        typ: SCOPED_TYP.into(),
-        act: Actor {
-            sub: workspace_name,
-        },
-        workspace_scope: WorkspaceScope { workspace_id },
-        roles: vec![END_USER_ROLE.into()],
-        organization_id: app.state.store.organization_id(),
-        iat,
-        exp,
-        allowed_origin: Some(ORIGIN.into()),
-        selected_source_template_tags: Vec::new(),
-        selected_source_template_tags_mode: TagSelectionMode::Any,
-        selected_connection_template_tags: Vec::new(),
-        selected_connection_template_tags_mode: TagSelectionMode::Any,
-    }
+/// The claims of a genuine scoped token for workspace `name` embedded from [`ORIGIN`] (the JWT
+/// inside a widget token), made valid from `iat` to `exp`.
+async fn scoped_claims(app: &TestApp, name: &str, iat: u64, exp: u64) -> Value {
+    let (_, _, jwt) = app.widget_token(name, ORIGIN).await;
+    let mut claims = jwt_claims(&jwt);
+    claims["iat"] = json!(iat);
+    claims["exp"] = json!(exp);
+    claims
+}
+
+/// `claims` signed HS256 with a key that is not the mock's.
+fn sign_with_another_key(claims: &Value) -> String {
+    let key = jsonwebtoken::EncodingKey::from_secret(b"somebody else's key").unwrap();
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &key,
+    )
+    .unwrap()
 }
 
 /// Sends GET `path` with a raw `Authorization` header (or none) and asserts a 401 whose message
@@ -95,11 +81,10 @@ async fn missing_non_bearer_and_malformed_tokens_are_401_saying_which() {
 async fn forged_tokens_are_401_invalid_signature() {
     let app = spawn_app().await;
     let scoped = app.scoped_token("forge-target").await;
-    let workspace = app.workspace_id("forge-target").expect("workspace");
     let now = unix_now();
-    let other_key = Keys::new(b"somebody else's key");
-    let forged_app = other_key.sign(&app_claims(&app, now, now + 900));
-    let forged_scoped = other_key.sign(&scoped_claims(&app, workspace, now, now + 1200));
+    let forged_app = sign_with_another_key(&app_claims(&app, now, now + 900).await);
+    let forged_scoped =
+        sign_with_another_key(&scoped_claims(&app, "forge-target", now, now + 1200).await);
     assert_401(
         &app,
         OPERATOR,
@@ -117,7 +102,7 @@ async fn forged_tokens_are_401_invalid_signature() {
 
     // Tampering with a genuine token's payload (new workspace, old signature) is forging too.
     let parts: Vec<&str> = scoped.split('.').collect();
-    let mut claims = crate::helpers::jwt_payload(&scoped);
+    let mut claims = jwt_claims(&scoped);
     claims["io.airbyte.auth.workspace_scope"]["workspaceId"] = json!(Uuid::new_v4());
     use base64::Engine as _;
     let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string());
@@ -143,16 +128,9 @@ async fn forged_tokens_are_401_invalid_signature() {
 async fn expired_tokens_are_401_saying_expired() {
     let app = spawn_app().await;
     app.scoped_token("expired-co").await;
-    let workspace = app.workspace_id("expired-co").expect("workspace");
     let now = unix_now();
-    let expired_app = app
-        .state
-        .keys
-        .sign(&app_claims(&app, now - 1000, now - 100));
-    let expired_scoped = app
-        .state
-        .keys
-        .sign(&scoped_claims(&app, workspace, now - 2000, now - 10));
+    let expired_app = app.sign(&app_claims(&app, now - 1000, now - 100).await);
+    let expired_scoped = app.sign(&scoped_claims(&app, "expired-co", now - 2000, now - 10).await);
     assert_401(
         &app,
         OPERATOR,
@@ -168,10 +146,7 @@ async fn expired_tokens_are_401_saying_expired() {
     )
     .await;
     // The same claims, not yet expired, are accepted: the 401 really is about expiry.
-    let fresh = app
-        .state
-        .keys
-        .sign(&scoped_claims(&app, workspace, now, now + 60));
+    let fresh = app.sign(&scoped_claims(&app, "expired-co", now, now + 60).await);
     let (status, _, body) = app.get(END_USER, Some(&fresh)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
@@ -180,11 +155,10 @@ async fn expired_tokens_are_401_saying_expired() {
 async fn tokens_of_an_unknown_type_or_without_the_role_are_refused() {
     let app = spawn_app().await;
     app.scoped_token("roles-co").await;
-    let workspace = app.workspace_id("roles-co").expect("workspace");
     let now = unix_now();
-    let mut claims = scoped_claims(&app, workspace, now, now + 600);
-    claims.typ = "io.airbyte.auth.something_else".into();
-    let unknown = app.state.keys.sign(&claims);
+    let mut claims = scoped_claims(&app, "roles-co", now, now + 600).await;
+    claims["typ"] = json!("io.airbyte.auth.something_else");
+    let unknown = app.sign(&claims);
     assert_401(
         &app,
         END_USER,
@@ -200,9 +174,9 @@ async fn tokens_of_an_unknown_type_or_without_the_role_are_refused() {
     )
     .await;
 
-    let mut claims = scoped_claims(&app, workspace, now, now + 600);
-    claims.roles = vec!["ORGANIZATION_ADMIN".into()];
-    let roleless = app.state.keys.sign(&claims);
+    let mut claims = scoped_claims(&app, "roles-co", now, now + 600).await;
+    claims["roles"] = json!(["ORGANIZATION_ADMIN"]);
+    let roleless = app.sign(&claims);
     let (status, _, body) = app.get(END_USER, Some(&roleless)).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(assert_error_shape(&body).contains("EMBEDDED_END_USER"));
@@ -322,7 +296,7 @@ async fn a_mismatched_x_organization_id_is_403() {
     let app = spawn_app().await;
     let token = app.app_token().await;
     let scoped = app.scoped_token("org-co").await;
-    let org = app.state.store.organization_id().to_string();
+    let org = app.organization_id().to_string();
     for (path, bearer) in [(OPERATOR, &token), (END_USER, &scoped)] {
         let other = Uuid::new_v4().to_string();
         let (status, _, body) = app

@@ -6,7 +6,8 @@ use airbyte_embedded::SECRET_MASK;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_error_shape, sample_config, spawn_app};
+use crate::helpers::{TestApp, sample_config, spawn_app};
+use airbyte_mock::testkit::assert_error_shape;
 
 fn conforms(method: &str, path: &str, status: u16, body: &Value) {
     if let Err(problems) = airbyte_openapi::check_response(method, path, status, body) {

@@ -5,7 +5,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{ORIGIN, TestApp, assert_error_shape, error_fields, spawn_app};
+use crate::helpers::{ORIGIN, TestApp, spawn_app};
+use airbyte_mock::testkit::{assert_error_shape, error_fields};
 
 #[tokio::test]
 async fn an_unknown_route_is_404_in_the_error_shape() {

@@ -1,26 +1,19 @@
-//! The harness every module uses: `spawn_app()` starts the real server on an ephemeral loopback port
-//! (zero-to-production style) and returns a [`TestApp`] that talks HTTP to it with reqwest, plus the
-//! fixtures (a valid sample configuration per seeded connector, template lookup by name) and small
-//! assertion helpers for Airbyte's error shape and JWT payloads.
-
-use std::net::SocketAddr;
+//! The harness every module uses: `spawn_app()` starts the mock with [`TestServer`] and returns a
+//! [`TestApp`] that talks HTTP to it with reqwest, plus the fixtures (a valid sample configuration per
+//! seeded connector, template lookup by name). JWT decoding, the error-shape assertion and unique
+//! names are in `airbyte_mock::testkit`, shared with the other suites.
 
 use airbyte_embedded::WidgetToken;
-use airbyte_mock::{AppState, Config, Server};
-use base64::Engine as _;
+use airbyte_mock::{AppState, TestServer};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 use uuid::Uuid;
 
 pub(crate) const CLIENT_ID: &str = "mock-client-id";
 pub(crate) const CLIENT_SECRET: &str = "mock-client-secret";
 /// The origin most tests embed the widget from.
 pub(crate) const ORIGIN: &str = "http://localhost:3000";
-/// Airbyte's EU region (the US one is the default).
-pub(crate) const REGION_EU: &str = "b9e48d61-f082-4a14-a8d0-799a907938cb";
-pub(crate) const MASK: &str = "**********";
 
 /// The names of the seeded source templates.
 pub(crate) const SEEDED_TEMPLATES: [&str; 7] = [
@@ -37,7 +30,7 @@ pub(crate) const SEEDED_TEMPLATES: [&str; 7] = [
 /// `Value::Null` when empty.
 pub(crate) type Reply = (StatusCode, HeaderMap, Value);
 
-/// A running mock. Dropping it shuts the server down.
+/// A running mock and request helpers for it. Dropping it shuts the server down.
 #[derive(Debug)]
 pub(crate) struct TestApp {
     /// `http://127.0.0.1:<port>`, also the mock's public URL (the origin in widget URLs).
@@ -45,45 +38,17 @@ pub(crate) struct TestApp {
     pub(crate) client: reqwest::Client,
     /// The server's own state, for peeking at what is stored and for minting special tokens.
     pub(crate) state: AppState,
-    shutdown: Option<oneshot::Sender<()>>,
+    server: TestServer,
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-/// Binds the mock to `127.0.0.1:0`, runs it on the current tokio runtime and returns a client for it.
+/// The mock on a free loopback port (default configuration), with a client for it.
 pub(crate) async fn spawn_app() -> TestApp {
-    let config = Config {
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        ..Default::default()
-    };
-    let server = Server::bind(&config).await.expect("bind the mock");
-    let addr = server.local_addr();
-    let state = server.state().clone();
-    let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        server
-            .run(async move {
-                let _ = rx.await;
-            })
-            .await
-            .expect("the mock server failed");
-    });
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("build the reqwest client");
+    let server = TestServer::start().await;
     TestApp {
-        base: format!("http://{addr}"),
-        client,
-        state,
-        shutdown: Some(tx),
+        base: server.url().to_owned(),
+        client: server.client().clone(),
+        state: server.state().clone(),
+        server,
     }
 }
 
@@ -157,20 +122,19 @@ impl TestApp {
         )
     }
 
+    /// The seeded organization's id.
+    pub(crate) fn organization_id(&self) -> Uuid {
+        self.server.organization_id()
+    }
+
+    /// A JWT signed with the mock's own key, whatever `claims` say.
+    pub(crate) fn sign(&self, claims: &Value) -> String {
+        self.server.sign(claims)
+    }
+
     /// A fresh application (operator) token for the demo credentials.
     pub(crate) async fn app_token(&self) -> String {
-        let (status, _, body) = self
-            .post(
-                "/api/v1/account/applications/token",
-                None,
-                &json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "application token: {body}");
-        body["access_token"]
-            .as_str()
-            .expect("access_token is a string")
-            .to_owned()
+        self.server.application_token().await
     }
 
     /// Mints a widget token for `name` from `origin`: the raw token, its decoded halves and the
@@ -222,6 +186,13 @@ impl TestApp {
             .as_str()
             .expect("token is a string")
             .to_owned()
+    }
+
+    /// What `/_mock/health` counts: `workspaces`, `sources` and `source_templates`.
+    pub(crate) async fn counts(&self) -> Value {
+        let (status, _, body) = self.get("/_mock/health", None).await;
+        assert_eq!(status, StatusCode::OK, "health: {body}");
+        body["counts"].clone()
     }
 
     /// The id of the source template called `name`, read from the server's state.
@@ -327,70 +298,6 @@ pub(crate) fn sample_config(template: &str) -> Value {
     }
 }
 
-/// Asserts `body` is Airbyte's `ApiErrorResponse` with at least one error entry, each with the four
-/// keys, and returns its `message`.
-pub(crate) fn assert_error_shape(body: &Value) -> String {
-    let message = body["message"]
-        .as_str()
-        .unwrap_or_else(|| panic!("error body without a message: {body}"));
-    let errors = body["errors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("error body without an errors array: {body}"));
-    assert!(!errors.is_empty(), "errors is empty: {body}");
-    for e in errors {
-        for key in ["field", "message", "error_code", "details"] {
-            assert!(e.get(key).is_some(), "error entry without {key}: {body}");
-        }
-        assert!(
-            e["field"].is_null() || e["field"].is_string(),
-            "field must be a string or null: {body}"
-        );
-        assert!(e["message"].is_string(), "entry without a message: {body}");
-        assert!(e["error_code"].is_string(), "entry without a code: {body}");
-    }
-    message.to_owned()
-}
-
-/// The `field` of every entry of an error body.
-pub(crate) fn error_fields(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter_map(|e| e["field"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The error entry about `field`, if any.
-pub(crate) fn error_for<'a>(body: &'a Value, field: &str) -> Option<&'a Value> {
-    body["errors"]
-        .as_array()?
-        .iter()
-        .find(|e| e["field"].as_str() == Some(field))
-}
-
-/// The payload of a JWT, decoded without verification.
-pub(crate) fn jwt_payload(jwt: &str) -> Value {
-    jwt_part(jwt, 1)
-}
-
-/// The header of a JWT.
-pub(crate) fn jwt_header(jwt: &str) -> Value {
-    jwt_part(jwt, 0)
-}
-
-fn jwt_part(jwt: &str, index: usize) -> Value {
-    let parts: Vec<&str> = jwt.split('.').collect();
-    assert_eq!(parts.len(), 3, "a JWT has three parts: {jwt}");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(parts[index])
-        .expect("a JWT part is unpadded base64url");
-    serde_json::from_slice(&bytes).expect("a JWT part is JSON")
-}
-
 /// JavaScript's `encodeURIComponent`, to compute the expected `allowedOrigin` parameter.
 pub(crate) fn encode_uri_component(s: &str) -> String {
     let mut out = String::new();
@@ -410,9 +317,4 @@ pub(crate) fn unix_now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .expect("the clock is after 1970")
         .as_secs()
-}
-
-/// A workspace name no other test uses.
-pub(crate) fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}", Uuid::new_v4().simple())
 }

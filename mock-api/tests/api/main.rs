@@ -1,10 +1,11 @@
 //! Integration tests of `airbyte-mock`: every test starts the real server on an ephemeral loopback port
-//! (`helpers::spawn_app`) and talks HTTP to it with reqwest, so routing, extractors, middleware and the
-//! wire format are all exercised exactly as a client sees them.
+//! (`airbyte_mock::TestServer`, through `helpers::spawn_app`) and talks HTTP to it with reqwest, so
+//! routing, extractors, middleware and the wire format are all exercised exactly as a client sees them.
 
 #![allow(clippy::unwrap_used)]
 
-// The harness: spawn_app(), TestApp request helpers, token helpers and per-connector fixtures.
+// The harness: spawn_app() on a TestServer, TestApp request helpers, token helpers and per-connector
+// fixtures. JWT decoding, the error-shape assertion and unique names are in airbyte_mock::testkit.
 mod helpers;
 
 // Control plane: /_mock/health readiness and /_mock/reset back to the seeded state.
@@ -23,6 +24,8 @@ mod openapi;
 mod sources;
 // Operator catalog: source templates, connection templates and tags.
 mod templates;
+// TestServer itself: distinct free ports, shutdown on drop, a configuration that takes effect.
+mod test_server;
 // Application, widget and scoped tokens: shapes, the widget-token codec, allowed_origin rules, concurrency.
 mod tokens;
 // The widget stand-in's assets: scripts, CDN path, module page, diagnostics, OAuth consent.

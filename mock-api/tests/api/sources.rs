@@ -7,9 +7,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{
-    MASK, ORIGIN, TestApp, assert_error_shape, error_fields, error_for, sample_config, spawn_app,
-};
+use crate::helpers::{ORIGIN, TestApp, sample_config, spawn_app};
+use airbyte_mock::testkit::{SECRET_MASK, assert_error_shape, error_fields, error_for};
 
 const TEMPLATES: &str = "/api/v1/embedded/source-templates";
 const SOURCES: &str = "/api/v1/embedded/sources";
@@ -116,7 +115,7 @@ async fn a_stripe_source_is_created_and_its_secret_redacted_everywhere() {
     );
     assert!(template["partial_default_config"].is_object());
     let replication = &created["replication_config"];
-    assert_eq!(replication["client_secret"], MASK);
+    assert_eq!(replication["client_secret"], SECRET_MASK);
     assert_eq!(replication["account_id"], "acct_1234567890abcdef");
     assert_eq!(
         replication["lookback_window_days"], 0,
@@ -126,7 +125,7 @@ async fn a_stripe_source_is_created_and_its_secret_redacted_everywhere() {
 
     let (status, _, got) = app.get(&format!("{SOURCES}/{id}"), Some(&jwt)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(got["replication_config"]["client_secret"], MASK);
+    assert_eq!(got["replication_config"]["client_secret"], SECRET_MASK);
     assert_eq!(got["name"], created["name"]);
 
     let (status, _, list) = app.get(SOURCES, Some(&jwt)).await;
@@ -141,7 +140,7 @@ async fn a_stripe_source_is_created_and_its_secret_redacted_everywhere() {
         .get(&format!("{CONNECTORS}/{id}"), Some(&operator))
         .await;
     assert_eq!(status, StatusCode::OK, "{op_view}");
-    assert_eq!(op_view["replication_config"]["client_secret"], MASK);
+    assert_eq!(op_view["replication_config"]["client_secret"], SECRET_MASK);
     let (_, _, op_list) = app.get(CONNECTORS, Some(&operator)).await;
 
     for (what, body) in [
@@ -177,7 +176,7 @@ async fn secrets_nested_in_one_of_variants_are_redacted() {
         let created = app.create_source(&jwt, template, &config).await;
         assert_eq!(
             created["replication_config"].pointer(path),
-            Some(&json!(MASK)),
+            Some(&json!(SECRET_MASK)),
             "{template}: {created}"
         );
         let id = created["id"].as_str().expect("id");
@@ -283,7 +282,7 @@ async fn validation_lists_every_bad_field_and_never_echoes_a_secret() {
     );
 
     assert_eq!(
-        app.state.store.counts().sources,
+        app.counts().await["sources"],
         0,
         "nothing invalid is stored"
     );
@@ -350,7 +349,7 @@ async fn update_keeps_a_masked_secret_and_replaces_a_new_one() {
         .await;
     assert_eq!(status, StatusCode::OK, "{updated}");
     assert_eq!(updated["replication_config"]["account_id"], "acct_changed");
-    assert_eq!(updated["replication_config"]["client_secret"], MASK);
+    assert_eq!(updated["replication_config"]["client_secret"], SECRET_MASK);
     let stored = app.stored_config(&id).expect("stored");
     assert_eq!(
         stored["client_secret"], original,
@@ -364,7 +363,7 @@ async fn update_keeps_a_masked_secret_and_replaces_a_new_one() {
         .put(&path, Some(&jwt), &json!({"source_config": config}))
         .await;
     assert_eq!(status, StatusCode::OK, "{updated}");
-    assert_eq!(updated["replication_config"]["client_secret"], MASK);
+    assert_eq!(updated["replication_config"]["client_secret"], SECRET_MASK);
     assert_eq!(
         app.stored_config(&id).expect("stored")["client_secret"],
         "sk_test_rotated"
@@ -416,7 +415,7 @@ async fn a_mask_where_no_secret_is_stored_is_422() {
     config.as_object_mut().expect("object").remove("password");
     let created = app.create_source(&jwt, "Postgres", &config).await;
     let id = created["id"].as_str().expect("id");
-    config["password"] = json!(MASK);
+    config["password"] = json!(SECRET_MASK);
     let (status, _, body) = app
         .put(
             &format!("{SOURCES}/{id}"),
@@ -563,7 +562,7 @@ async fn outcome_inputs_on_create_fail_with_the_documented_errors() {
     assert_eq!(body["errors"][0]["error_code"], "INVALID_CREDENTIALS");
     assert!(message.contains("INVALID_CREDENTIALS"), "{message}");
     assert_eq!(
-        app.state.store.counts().sources,
+        app.counts().await["sources"],
         0,
         "failed checks store nothing"
     );
@@ -592,7 +591,7 @@ async fn the_slow_outcome_input_takes_at_least_three_seconds() {
     let created = app.create_source(&jwt, "Stripe", &config).await;
     let elapsed = started.elapsed();
     assert!(elapsed >= Duration::from_secs(3), "took only {elapsed:?}");
-    assert_eq!(created["replication_config"]["client_secret"], MASK);
+    assert_eq!(created["replication_config"]["client_secret"], SECRET_MASK);
 }
 
 #[tokio::test]
@@ -621,7 +620,7 @@ async fn legacy_create_body_names_work() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["source_template"]["name"], "Stripe");
-    assert_eq!(body["replication_config"]["client_secret"], MASK);
+    assert_eq!(body["replication_config"]["client_secret"], SECRET_MASK);
     // The two names disagreeing is an error naming the legacy one.
     let (status, _, body) = app
         .post(
@@ -732,7 +731,7 @@ async fn the_operator_sees_sources_by_workspace_and_deletes_them_with_202() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         got["replication_config"]["credentials"]["personal_access_token"],
-        MASK
+        SECRET_MASK
     );
 
     let (status, _, body) = app
@@ -799,10 +798,7 @@ async fn workspaces_list_paginates_and_get_returns_one() {
                 w["name"].as_str().expect("name").starts_with("page-"),
                 "{w}"
             );
-            assert_eq!(
-                w["organization_id"],
-                app.state.store.organization_id().to_string()
-            );
+            assert_eq!(w["organization_id"], app.organization_id().to_string());
             assert_eq!(w["status"], "active");
             seen.push(w["id"].as_str().expect("id").to_owned());
         }

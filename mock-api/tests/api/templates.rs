@@ -6,9 +6,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{
-    ORIGIN, SEEDED_TEMPLATES, TestApp, assert_error_shape, error_fields, sample_config, spawn_app,
-};
+use crate::helpers::{ORIGIN, SEEDED_TEMPLATES, TestApp, sample_config, spawn_app};
+use airbyte_mock::testkit::{assert_error_shape, error_fields};
 
 const SOURCES: &str = "/api/v1/integrations/templates/sources";
 const CONNECTIONS: &str = "/api/v1/integrations/templates/connections";
@@ -34,7 +33,7 @@ async fn the_seeded_list_has_the_enabled_connectors() {
     assert!(data.len() >= 6, "at least six connectors: {}", data.len());
     let names: BTreeSet<String> = TestApp::names(&body).into_iter().collect();
     assert_eq!(names, set(&SEEDED_TEMPLATES));
-    let org = app.state.store.organization_id().to_string();
+    let org = app.organization_id().to_string();
     for t in data {
         assert_eq!(t["organization_id"], org.as_str(), "{t}");
         assert!(Uuid::parse_str(t["actor_definition_id"].as_str().expect("definition")).is_ok());
@@ -189,7 +188,7 @@ async fn create_from_an_actor_definition() {
 async fn create_with_an_unknown_definition_or_missing_fields_is_422() {
     let app = spawn_app().await;
     let token = app.app_token().await;
-    let before = app.state.store.counts().source_templates;
+    let before = app.counts().await["source_templates"].clone();
     for (body, field) in [
         (
             json!({"actor_definition_id": Uuid::new_v4(), "partial_default_config": {}}),
@@ -214,7 +213,7 @@ async fn create_with_an_unknown_definition_or_missing_fields_is_422() {
         assert_error_shape(&reply);
         assert_eq!(error_fields(&reply), vec![field.to_owned()], "{reply}");
     }
-    assert_eq!(app.state.store.counts().source_templates, before);
+    assert_eq!(app.counts().await["source_templates"], before);
 }
 
 #[tokio::test]
@@ -457,7 +456,7 @@ async fn connection_templates_list_and_create() {
     assert_eq!(created["sync_on_create"], true);
     assert_eq!(
         created["organization_id"],
-        app.state.store.organization_id().to_string()
+        app.organization_id().to_string()
     );
     assert_eq!(created["tags"], json!(["warehouse"]));
 
@@ -622,10 +621,7 @@ async fn tags_list_create_rename_delete() {
         "{seeded:?}"
     );
     for tag in body["data"].as_array().expect("data") {
-        assert_eq!(
-            tag["organization_id"],
-            app.state.store.organization_id().to_string()
-        );
+        assert_eq!(tag["organization_id"], app.organization_id().to_string());
         assert!(
             tag["id"].is_string() && tag["created_at"].is_string() && tag["updated_at"].is_string()
         );

@@ -7,9 +7,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{
-    CLIENT_ID, CLIENT_SECRET, ORIGIN, REGION_EU, TestApp, assert_error_shape, encode_uri_component,
-    error_fields, jwt_header, jwt_payload, spawn_app, unique,
+use crate::helpers::{CLIENT_ID, CLIENT_SECRET, ORIGIN, TestApp, encode_uri_component, spawn_app};
+use airbyte_mock::testkit::{
+    REGION_EU, assert_error_shape, error_fields, jwt_claims, jwt_header, unique,
 };
 
 const WIDGET_PATHS: [&str; 2] = [
@@ -54,12 +54,12 @@ async fn application_token_has_the_documented_shape() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["token_type"], "bearer");
     assert_eq!(body["expires_in"], 900);
-    let org = app.state.store.organization_id();
+    let org = app.organization_id();
     assert_eq!(uuid_of(&body["organization_id"]), org);
 
     let jwt = body["access_token"].as_str().expect("access_token");
     assert_eq!(jwt_header(jwt)["alg"], "HS256");
-    let claims = jwt_payload(jwt);
+    let claims = jwt_claims(jwt);
     let (iat, exp) = (
         claims["iat"].as_u64().expect("iat"),
         claims["exp"].as_u64().expect("exp"),
@@ -249,7 +249,7 @@ async fn scoped_jwt_in_the_widget_token_carries_scope_origin_and_tags() {
         }))
         .await;
     assert_eq!(jwt_header(&jwt)["alg"], "HS256");
-    let claims = jwt_payload(&jwt);
+    let claims = jwt_claims(&jwt);
     assert_eq!(claims["roles"], json!(["EMBEDDED_END_USER"]));
     assert_eq!(claims["typ"], "io.airbyte.auth.embedded_v1");
     assert_eq!(
@@ -280,10 +280,7 @@ async fn scoped_jwt_in_the_widget_token_carries_scope_origin_and_tags() {
         claims["selected_connection_template_tags_mode"], "any",
         "default any"
     );
-    assert_eq!(
-        uuid_of(&claims["organization_id"]),
-        app.state.store.organization_id()
-    );
+    assert_eq!(uuid_of(&claims["organization_id"]), app.organization_id());
 }
 
 #[tokio::test]
@@ -419,7 +416,7 @@ async fn customer_name_and_external_user_id_are_aliases_of_workspace_name() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let claims = jwt_payload(body["token"].as_str().expect("token"));
+    let claims = jwt_claims(body["token"].as_str().expect("token"));
     assert_eq!(
         uuid_of(&claims["io.airbyte.auth.workspace_scope"]["workspaceId"]),
         ids[0]
@@ -450,14 +447,14 @@ async fn same_name_same_workspace_other_name_other_workspace() {
         workspace_in(&first.widget_url),
         workspace_in(&other.widget_url)
     );
-    assert_eq!(app.state.store.counts().workspaces, 2);
+    assert_eq!(app.counts().await["workspaces"], 2);
 }
 
 #[tokio::test]
 async fn legacy_widget_token_takes_camel_case() {
     let app = spawn_app().await;
     let token = app.app_token().await;
-    let org = app.state.store.organization_id();
+    let org = app.organization_id();
     let (status, _, body) = app
         .post(
             "/v1/embedded/widget_token",
@@ -469,7 +466,7 @@ async fn legacy_widget_token_takes_camel_case() {
     let raw = body["token"].as_str().expect("token");
     let (decoded, workspace) = assert_widget_token_format(&app, raw, ORIGIN);
     assert_eq!(app.workspace_id("legacy-user"), Some(workspace));
-    let claims = jwt_payload(decoded.token.as_deref().expect("jwt"));
+    let claims = jwt_claims(decoded.token.as_deref().expect("jwt"));
     assert_eq!(claims["allowed_origin"], ORIGIN);
 
     // Another organization: 403.
@@ -523,7 +520,7 @@ async fn scoped_token_on_both_paths_is_a_plain_jwt() {
         );
         assert!(WidgetToken::decode(jwt).is_err(), "not a widget token");
         assert_eq!(jwt_header(jwt)["alg"], "HS256");
-        let claims = jwt_payload(jwt);
+        let claims = jwt_claims(jwt);
         assert_eq!(claims["roles"], json!(["EMBEDDED_END_USER"]));
         assert_eq!(
             claims["exp"].as_u64().expect("exp") - claims["iat"].as_u64().expect("iat"),
@@ -551,7 +548,7 @@ async fn scoped_token_info_on_both_paths() {
     let scoped = app.scoped_token("info-co").await;
     let (_, _, widget_jwt) = app.widget_token("info-co", ORIGIN).await;
     let expected = json!({
-        "organization_id": app.state.store.organization_id(),
+        "organization_id": app.organization_id(),
         "workspace_id": app.workspace_id("info-co").expect("workspace exists"),
         "workspace_name": "info-co",
     });
@@ -679,5 +676,5 @@ async fn the_store_creates_one_workspace_per_name_under_thread_contention() {
         });
         assert!(ids.windows(2).all(|w| w[0] == w[1]), "{name}: {ids:?}");
     }
-    assert_eq!(app.state.store.counts().workspaces, ROUNDS);
+    assert_eq!(app.counts().await["workspaces"], ROUNDS);
 }

@@ -6,7 +6,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, assert_error_shape, error_fields, spawn_app};
+use crate::helpers::{TestApp, spawn_app};
+use airbyte_mock::testkit::{assert_error_shape, error_fields};
 
 const CDN: &str = "/npm/@airbyte-embedded/airbyte-embedded-widget@0.4.5";
 
@@ -149,7 +150,7 @@ async fn the_module_page_and_its_assets() {
     let app = spawn_app().await;
     let (_, _, jwt) = app.widget_token("page-co", "http://localhost:3000").await;
     let workspace =
-        crate::helpers::jwt_payload(&jwt)["io.airbyte.auth.workspace_scope"]["workspaceId"]
+        airbyte_mock::testkit::jwt_claims(&jwt)["io.airbyte.auth.workspace_scope"]["workspaceId"]
             .as_str()
             .expect("workspace")
             .to_owned();

@@ -1,9 +1,10 @@
 //! The checks, each written once for both targets.
 
 use airbyte_contract_tests::{
-    Reply, Target, assert_conforms, assert_error_shape, jwt_claims, normalise, shape,
+    Reply, Target, assert_conforms, assert_error_shape, normalise, shape,
 };
 use airbyte_embedded::SECRET_MASK;
+use airbyte_mock::testkit::jwt_claims;
 use serde_json::{Value, json};
 
 const ORIGIN: &str = "https://contract.example.com";

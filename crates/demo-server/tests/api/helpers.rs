@@ -1,9 +1,10 @@
-//! Test fixtures: an in-process mock and demo server on free ports, and a log buffer.
+//! Test fixtures: the mock ([`TestServer`]) and the demo server on free ports, and a log buffer.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use airbyte_embedded::WidgetToken;
+use airbyte_mock::TestServer;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
@@ -41,12 +42,13 @@ impl Write for LogWriter {
 
 pub(crate) struct TestApp {
     pub(crate) demo: String,
-    pub(crate) mock: String,
+    /// The mock the demo server talks to; dropping it stops it.
+    pub(crate) mock: TestServer,
     pub(crate) http: reqwest::Client,
     pub(crate) allowed_origin: String,
     /// Every response body this test saw, for the secret checks.
     pub(crate) seen: Mutex<Vec<String>>,
-    _shutdown: Vec<oneshot::Sender<()>>,
+    _demo_shutdown: oneshot::Sender<()>,
 }
 
 pub(crate) struct Options {
@@ -74,26 +76,16 @@ pub(crate) async fn spawn_app() -> TestApp {
 
 pub(crate) async fn spawn_with(options: Options) -> TestApp {
     let _ = logs();
-    let mock_config = airbyte_mock::Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
+    let mock = TestServer::with(airbyte_mock::Config {
         client_id: CLIENT_ID.into(),
         client_secret: SECRET.into(),
         ..Default::default()
-    };
-    let mock = airbyte_mock::Server::bind(&mock_config)
-        .await
-        .expect("bind mock");
-    let mock_url = format!("http://{}", mock.local_addr());
-    let (mock_tx, mock_rx) = oneshot::channel();
-    tokio::spawn(mock.run(async {
-        let _ = mock_rx.await;
-    }));
+    })
+    .await;
 
     let demo_config = demo_server::Config {
         addr: "127.0.0.1:0".parse().unwrap(),
-        airbyte_api_url: options
-            .api_url
-            .unwrap_or_else(|| format!("{mock_url}/api/v1")),
+        airbyte_api_url: options.api_url.unwrap_or_else(|| mock.api_url().to_owned()),
         client_id: CLIENT_ID.into(),
         client_secret: options.client_secret,
         allowed_origin: options.allowed_origin,
@@ -114,11 +106,11 @@ pub(crate) async fn spawn_with(options: Options) -> TestApp {
     }));
     TestApp {
         demo: demo_url,
-        mock: mock_url,
+        mock,
         http: reqwest::Client::new(),
         allowed_origin,
         seen: Mutex::new(Vec::new()),
-        _shutdown: vec![mock_tx, demo_tx],
+        _demo_shutdown: demo_tx,
     }
 }
 
@@ -166,8 +158,9 @@ impl TestApp {
     }
 
     pub(crate) async fn mock_health(&self) -> Value {
-        self.http
-            .get(format!("{}/_mock/health", self.mock))
+        self.mock
+            .client()
+            .get(format!("{}/_mock/health", self.mock.url()))
             .send()
             .await
             .unwrap()

@@ -14,7 +14,7 @@ async fn lists_the_users_connected_sources() {
     // Connect a source the way the widget does, with the scoped token inside the widget token.
     let token = app.widget_token("alice").await;
     let scoped = token.token.unwrap();
-    let client = AirbyteClient::new(&format!("{}/api/v1", app.mock)).unwrap();
+    let client = AirbyteClient::new(app.mock.api_url()).unwrap();
     let templates = client.embedded_source_templates(&scoped).await.unwrap();
     let faker = templates
         .iter()
@@ -43,7 +43,10 @@ async fn config_and_users_for_the_spa() {
     let (status, config) = app.get_demo("/api/config").await;
     assert_eq!(status, 200);
     assert_eq!(config["allowedOrigin"], app.allowed_origin);
-    assert_eq!(config["widgetScriptUrl"], format!("{}/widget.js", app.mock));
+    assert_eq!(
+        config["widgetScriptUrl"],
+        format!("{}/widget.js", app.mock.url())
+    );
     assert_eq!(config["mock"], true);
     let (_, users) = app.get_demo("/api/users").await;
     let users = users["users"].as_array().unwrap();

@@ -7,7 +7,10 @@ async fn widget_token_decodes_and_carries_the_configured_origin() {
     let app = spawn_app().await;
     let token = app.widget_token("user_123").await;
     let url = url::Url::parse(&token.widget_url).expect("absolute widget URL");
-    assert_eq!(format!("{}://{}", url.scheme(), url.authority()), app.mock);
+    assert_eq!(
+        format!("{}://{}", url.scheme(), url.authority()),
+        app.mock.url()
+    );
     assert_eq!(url.path(), "/embedded-widget");
     let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
     assert_eq!(query["allowedOrigin"], "http://localhost:4321");
@@ -20,7 +23,7 @@ async fn widget_token_decodes_and_carries_the_configured_origin() {
     );
 
     // The scoped JWT inside is for user_123's workspace, the one in the URL.
-    let client = AirbyteClient::new(&format!("{}/api/v1", app.mock)).unwrap();
+    let client = AirbyteClient::new(app.mock.api_url()).unwrap();
     let info = client
         .scoped_token_info(token.token.as_deref().unwrap())
         .await
@@ -74,7 +77,7 @@ async fn configured_tags_narrow_the_widgets_templates() {
     })
     .await;
     let token = app.widget_token("tagged-user").await;
-    let client = AirbyteClient::new(&format!("{}/api/v1", app.mock)).unwrap();
+    let client = AirbyteClient::new(app.mock.api_url()).unwrap();
     let mut names: Vec<_> = client
         .embedded_source_templates(token.token.as_deref().unwrap())
         .await
