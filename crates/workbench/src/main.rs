@@ -50,7 +50,8 @@ pub(crate) struct Cli {
     pub(crate) dev: bool,
 
     /// The port `trunk serve` listens on with --dev.
-    #[arg(long, env = "TRUNK_SERVE_PORT", default_value_t = 8080)]
+    #[arg(long, env = "TRUNK_SERVE_PORT", default_value_t = 8080,
+          value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) dev_port: u16,
 
     /// The SPA's directory, where `trunk serve` runs with --dev.

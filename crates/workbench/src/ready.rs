@@ -5,7 +5,9 @@ use std::time::Duration;
 /// Polls `url` with GET until it answers 2xx; gives up after `patience` (`None`: never) and says
 /// what it last saw.
 pub(crate) async fn until_ok(url: &str, patience: Option<Duration>) -> Result<(), String> {
+    // Straight to the server: an HTTP proxy from the environment must not answer for it.
     let client = reqwest::Client::builder()
+        .no_proxy()
         .timeout(Duration::from_secs(2))
         .build()
         .map_err(|e| e.to_string())?;

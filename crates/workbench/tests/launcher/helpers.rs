@@ -17,8 +17,8 @@ pub(crate) struct Launcher {
     pub(crate) printed: Vec<String>,
 }
 
-/// Starts `workbench` with `args`, both servers on free ports unless `args` say otherwise.
-pub(crate) fn start(args: &[&str]) -> Launcher {
+/// `workbench` with `args`, both servers on free ports unless `args` say otherwise, its output piped.
+pub(crate) fn command(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_workbench"));
     command
         .args(["--mock-addr", "127.0.0.1:0", "--demo-addr", "127.0.0.1:0"])
@@ -36,7 +36,12 @@ pub(crate) fn start(args: &[&str]) -> Launcher {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    let mut child = command.spawn().expect("start workbench");
+    command
+}
+
+/// Starts [`command`].
+pub(crate) fn start(args: &[&str]) -> Launcher {
+    let mut child = command(args).spawn().expect("start workbench");
     let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let stderr = child.stderr.take().expect("stderr");
     Launcher {
@@ -67,13 +72,7 @@ impl Launcher {
 
     /// Sends `signal` (`INT`, `TERM`) with the `kill` command.
     pub(crate) fn signal(&self, signal: &str) {
-        let pid = self.child.id().expect("still running");
-        let status = std::process::Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(pid.to_string())
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -{signal} {pid}: {status}");
+        send(self.child.id().expect("still running"), signal);
     }
 
     /// Waits for the exit; the status, the rest of stdout (appended to `printed`) and all of stderr.
@@ -108,4 +107,24 @@ pub(crate) async fn mock_root(http: &reqwest::Client, demo: &str) -> String {
         .expect("JSON");
     let api = config["airbyteApiUrl"].as_str().expect("airbyteApiUrl");
     api.trim_end_matches("/api/v1").to_owned()
+}
+
+/// `kill -<signal> <pid>`.
+pub(crate) fn send(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -{signal} {pid}: {status}");
+}
+
+/// Whether a process with this id still exists (`kill -0`).
+pub(crate) fn alive(pid: &str) -> bool {
+    std::process::Command::new("kill")
+        .args(["-0", pid])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run kill")
+        .success()
 }

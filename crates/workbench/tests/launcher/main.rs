@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod dev;
 mod helpers;
 mod logs;
 mod ports;

@@ -62,7 +62,16 @@ async fn sigterm_stops_both_servers() {
 
 #[tokio::test]
 async fn dev_without_trunk_fails_and_prints_no_url() {
-    let launcher_args = ["--dev", "--dev-port", "0", "--trunk", "/nonexistent/trunk"];
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = free.local_addr().unwrap().port().to_string();
+    drop(free);
+    let launcher_args = [
+        "--dev",
+        "--dev-port",
+        &port,
+        "--trunk",
+        "/nonexistent/trunk",
+    ];
     let mut launcher = start(&launcher_args);
     assert_eq!(launcher.url().await, None);
     let (status, printed, stderr) = launcher.finish().await;
