@@ -6,6 +6,6 @@ mod listener;
 mod logging;
 mod request_log;
 
-pub use listener::{BindError, Listener, shutdown_signal};
+pub use listener::{BindError, Listener, reachable, shutdown_signal};
 pub use logging::{LogFormat, init_logging, subscriber};
 pub use request_log::{LogResponse, PathSpan, RequestLog, request_log};

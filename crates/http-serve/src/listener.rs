@@ -34,11 +34,7 @@ impl Listener {
     /// An address a client on this machine can connect to: the bound one, or loopback with the bound
     /// port when bound to every interface (`0.0.0.0` or `::`).
     pub fn reachable_addr(&self) -> SocketAddr {
-        if self.local_addr.ip().is_unspecified() {
-            SocketAddr::from(([127, 0, 0, 1], self.local_addr.port()))
-        } else {
-            self.local_addr
-        }
+        reachable(self.local_addr)
     }
 
     /// Serves `router` until `shutdown` completes, then lets requests in flight finish.
@@ -50,6 +46,16 @@ impl Listener {
         axum::serve(self.listener, router)
             .with_graceful_shutdown(shutdown)
             .await
+    }
+}
+
+/// `addr`, or loopback with its port when `addr` is every interface (`0.0.0.0` or `::`): where a
+/// client on this machine connects to a server bound to `addr`.
+pub fn reachable(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        SocketAddr::from(([127, 0, 0, 1], addr.port()))
+    } else {
+        addr
     }
 }
 

@@ -38,7 +38,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
         .map_err(|e| {
             format!("the mock {e} (choose another with --mock-addr or AIRBYTE_MOCK_ADDR)")
         })?;
-    let mock_url = format!("http://{}", reachable(mock.local_addr()));
+    let mock_url = format!("http://{}", http_serve::reachable(mock.local_addr()));
 
     demo_config.addr = cli.demo_addr;
     demo_config.airbyte_api_url = cli
@@ -52,7 +52,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
     let demo = demo_server::Server::bind(&demo_config).await.map_err(|e| {
         format!("the demo server {e} (choose another with --demo-addr or DEMO_SERVER_ADDR)")
     })?;
-    let demo_url = format!("http://{}", reachable(demo.local_addr()));
+    let demo_url = format!("http://{}", http_serve::reachable(demo.local_addr()));
     let page = if cli.dev {
         format!("http://localhost:{}", cli.dev_port)
     } else {
@@ -147,14 +147,5 @@ fn describe(status: std::io::Result<std::process::ExitStatus>) -> String {
     match status {
         Ok(status) => status.to_string(),
         Err(e) => e.to_string(),
-    }
-}
-
-/// Loopback for a wildcard bind address, so the launcher can reach what it started.
-fn reachable(addr: SocketAddr) -> SocketAddr {
-    if addr.ip().is_unspecified() {
-        SocketAddr::from(([127, 0, 0, 1], addr.port()))
-    } else {
-        addr
     }
 }
