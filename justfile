@@ -37,13 +37,13 @@ test-browser: (setup-part "browser") build-web
 build-web: (setup-part "wasm")
     cd web && trunk build --release
 
-# The demo: the SPA, the mock and the demo server; open the printed URL. Ctrl-C stops both.
-demo: build-web
-    scripts/demo.sh
+# The demo (SPA, mock, demo server in one process); prints the URL once both answer. Ctrl-C stops it.
+demo *ARGS: build-web
+    cargo run --locked -p workbench -- {{ARGS}}
 
-# Like `demo`, with `trunk serve` live-reloading the SPA on http://localhost:8080.
-dev: (setup-part "wasm")
-    scripts/demo.sh --dev
+# Like `demo`, plus `trunk serve` live-reloading the SPA; prints http://localhost:8080 once it answers.
+dev *ARGS: (setup-part "wasm")
+    cargo run --locked -p workbench -- --dev {{ARGS}}
 
 # The contract suite against the in-process mock.
 contract:

@@ -3,6 +3,21 @@
 use std::net::SocketAddr;
 
 use clap::Parser;
+pub use http_serve::LogFormat;
+
+// The binary's flags: the server's `Config` and how the process logs (`Config` stays what the server
+// needs, so code that builds one in-process is unaffected).
+/// A stateful offline mock of Airbyte's Embedded API and authentication module.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "airbyte-mock", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+
+    /// Log lines as human-readable text or one JSON object per line (on stderr).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t)]
+    pub log_format: LogFormat,
+}
 
 /// A stateful offline mock of Airbyte's Embedded API and authentication module.
 #[derive(Debug, Clone, Parser)]

@@ -20,7 +20,6 @@ pub mod testkit;
 use std::sync::Arc;
 
 use axum::Router;
-use tokio::net::TcpListener;
 
 pub use config::Config;
 pub use domain::{Counts, Data, Store};
@@ -98,44 +97,36 @@ impl AppState {
     }
 }
 
-/// The whole mock as a router.
+/// The whole mock as a router, with the request log.
 pub fn app(state: AppState) -> Router {
-    routes::router(state)
+    routes::router(state).layer(http_serve::request_log("airbyte-mock"))
 }
 
 /// A bound, not yet running server; `local_addr` tells the port when bound to port 0.
 #[derive(Debug)]
 pub struct Server {
-    listener: TcpListener,
+    listener: http_serve::Listener,
     state: AppState,
 }
 
 impl Server {
-    /// Binds `config.addr` and prepares the state; the public URL defaults to the bound address.
+    /// Binds `config.addr` and prepares the state; the public URL defaults to the bound address (on
+    /// loopback when bound to every interface, so a browser can reach it). A taken port is an error
+    /// that names it.
     pub async fn bind(config: &Config) -> Result<Self, String> {
-        let listener = TcpListener::bind(config.addr)
+        let listener = http_serve::Listener::bind(config.addr)
             .await
-            .map_err(|e| format!("cannot bind {}: {e}", config.addr))?;
-        let local = listener.local_addr().map_err(|e| e.to_string())?;
-        // Bound to every interface (0.0.0.0 or ::), the widget URL still needs a host a browser can
-        // reach: loopback, unless --public-url says otherwise.
-        let reachable = if local.ip().is_unspecified() {
-            std::net::SocketAddr::from(([127, 0, 0, 1], local.port()))
-        } else {
-            local
-        };
+            .map_err(|e| e.to_string())?;
         let public_url = config
             .public_url
             .clone()
-            .unwrap_or_else(|| format!("http://{reachable}"));
+            .unwrap_or_else(|| format!("http://{}", listener.reachable_addr()));
         let state = AppState::new(config, &public_url)?;
         Ok(Self { listener, state })
     }
 
     pub fn local_addr(&self) -> std::net::SocketAddr {
-        self.listener
-            .local_addr()
-            .unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener.local_addr()
     }
 
     pub fn state(&self) -> &AppState {
@@ -147,8 +138,6 @@ impl Server {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, app(self.state))
-            .with_graceful_shutdown(shutdown)
-            .await
+        self.listener.serve(app(self.state), shutdown).await
     }
 }

@@ -1,18 +1,12 @@
-//! The `airbyte-mock` binary: parse flags, set up logging, serve until Ctrl-C.
+//! The `airbyte-mock` binary: parse flags, set up logging, serve until Ctrl-C or SIGTERM.
 
 use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let config = airbyte_mock::Config::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .init();
+    let cli = airbyte_mock::config::Cli::parse();
+    http_serve::init_logging(cli.log_format);
+    let config = cli.config;
     let server = match airbyte_mock::Server::bind(&config).await {
         Ok(s) => s,
         Err(e) => {
@@ -27,10 +21,7 @@ async fn main() -> std::process::ExitCode {
         server.local_addr()
     );
     tracing::info!(seed = config.seed, client_id = %config.client_id, "ready");
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    match server.run(shutdown).await {
+    match server.run(http_serve::shutdown_signal()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("airbyte-mock: {e}");

@@ -4,6 +4,21 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
+pub use http_serve::LogFormat;
+
+// The binary's flags: the server's `Config` and how the process logs (`Config` stays what the server
+// needs, so code that builds one in-process, such as the tests, is unaffected).
+/// The demo backend: mints Airbyte widget tokens for the Yew SPA and serves it.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "demo-server", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+
+    /// Log lines as human-readable text or one JSON object per line (on stderr).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t)]
+    pub log_format: LogFormat,
+}
 
 /// The demo backend: mints Airbyte widget tokens for the Yew SPA and serves it.
 #[derive(Debug, Clone, Parser)]

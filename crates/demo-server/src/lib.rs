@@ -11,14 +11,12 @@ use airbyte_client::AirbyteClient;
 use airbyte_embedded::WidgetTokenRequest;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, Request, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
-use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
 
 pub use config::Config;
@@ -277,17 +275,6 @@ async fn api_not_found(axum::extract::OriginalUri(uri): axum::extract::OriginalU
     }
 }
 
-/// One line per request; never headers or bodies, which carry tokens.
-async fn log_request(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let started = std::time::Instant::now();
-    let response = next.run(request).await;
-    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    tracing::info!(%method, %path, status = response.status().as_u16(), micros, "request");
-    response
-}
-
 const NO_SPA: &str = "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Demo server</title>\
 <body style=\"font-family:system-ui;max-width:40rem;margin:4rem auto\"><h1>The SPA is not built</h1>\
 <p>The demo server is running, but <code>web/dist</code> does not exist. Build it with \
@@ -312,49 +299,57 @@ pub fn app(state: AppState) -> Router {
         router.fallback(|| async { (StatusCode::OK, Html(NO_SPA)) })
     };
     router
-        .layer(middleware::from_fn(log_request))
+        .layer(http_serve::request_log("demo-server"))
         .with_state(state)
 }
 
 /// A bound, not yet running demo server.
 #[derive(Debug)]
 pub struct Server {
-    listener: TcpListener,
+    listener: http_serve::Listener,
+    own_origin: String,
     state: AppState,
 }
 
 impl Server {
+    /// Binds `config.addr` (a taken port is an error that names it) and prepares the state.
     pub async fn bind(config: &Config) -> Result<Self, String> {
-        let listener = TcpListener::bind(config.addr)
+        let listener = http_serve::Listener::bind(config.addr)
             .await
-            .map_err(|e| format!("cannot bind {}: {e}", config.addr))?;
-        let local = listener.local_addr().map_err(|e| e.to_string())?;
-        // The printed URL uses `localhost` for loopback addresses, so that is the default origin too.
-        let own_origin = if local.ip().is_loopback() {
-            format!("http://localhost:{}", local.port())
+            .map_err(|e| e.to_string())?;
+        // Loopback is written `localhost`, as in the printed URL, so that is the default origin too.
+        let reachable = listener.reachable_addr();
+        let own_origin = if reachable.ip().is_loopback() {
+            format!("http://localhost:{}", reachable.port())
         } else {
-            format!("http://{local}")
+            format!("http://{reachable}")
         };
         let state = AppState::new(config, &own_origin)?;
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            own_origin,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> std::net::SocketAddr {
-        self.listener
-            .local_addr()
-            .unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener.local_addr()
+    }
+
+    /// Where a browser on this machine opens the SPA: `http://localhost:<port>` on loopback.
+    pub fn url(&self) -> &str {
+        &self.own_origin
     }
 
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
+    /// Serves until `shutdown` completes.
     pub async fn run(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, app(self.state))
-            .with_graceful_shutdown(shutdown)
-            .await
+        self.listener.serve(app(self.state), shutdown).await
     }
 }

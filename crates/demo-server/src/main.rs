@@ -1,18 +1,12 @@
-//! The `demo-server` binary: flags, logging, serve until Ctrl-C.
+//! The `demo-server` binary: flags, logging, serve until Ctrl-C or SIGTERM.
 
 use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let config = demo_server::Config::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .init();
+    let cli = demo_server::config::Cli::parse();
+    http_serve::init_logging(cli.log_format);
+    let config = cli.config;
     if let Some(origin) = &config.allowed_origin
         && let Err(problem) = airbyte_embedded::validate_allowed_origin(origin)
     {
@@ -30,16 +24,14 @@ async fn main() -> std::process::ExitCode {
     println!("demo-server listening on http://{}", server.local_addr());
     println!(
         "  open {}  (widget tokens are minted for allowed_origin {})",
-        state.allowed_origin, state.allowed_origin
+        server.url(),
+        state.allowed_origin
     );
     println!(
         "  Airbyte API {}; widget script {}",
         state.api_url, state.widget_script_url
     );
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    match server.run(shutdown).await {
+    match server.run(http_serve::shutdown_signal()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("demo-server: {e}");
