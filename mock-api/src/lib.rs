@@ -99,13 +99,13 @@ impl AppState {
 
 /// The whole mock as a router, with the request log.
 pub fn app(state: AppState) -> Router {
-    routes::router(state).layer(http_serve::request_log("airbyte-mock"))
+    routes::router(state).layer(workbench_http::request_log("airbyte-mock"))
 }
 
 /// A bound, not yet running server; `local_addr` tells the port when bound to port 0.
 #[derive(Debug)]
 pub struct Server {
-    listener: http_serve::Listener,
+    listener: workbench_http::Listener,
     state: AppState,
 }
 
@@ -114,7 +114,7 @@ impl Server {
     /// loopback when bound to every interface, so a browser can reach it). A taken port is an error
     /// that names it.
     pub async fn bind(config: &Config) -> Result<Self, String> {
-        let listener = http_serve::Listener::bind(config.addr)
+        let listener = workbench_http::Listener::bind(config.addr)
             .await
             .map_err(|e| e.to_string())?;
         let public_url = config

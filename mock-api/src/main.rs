@@ -5,7 +5,7 @@ use clap::Parser;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = airbyte_mock::config::Cli::parse();
-    http_serve::init_logging(cli.log_format);
+    workbench_http::init_logging(cli.log_format);
     let config = cli.config;
     let server = match airbyte_mock::Server::bind(&config).await {
         Ok(s) => s,
@@ -21,7 +21,7 @@ async fn main() -> std::process::ExitCode {
         server.local_addr()
     );
     tracing::info!(seed = config.seed, client_id = %config.client_id, "ready");
-    match server.run(http_serve::shutdown_signal()).await {
+    match server.run(workbench_http::shutdown_signal()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("airbyte-mock: {e}");

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-pub use http_serve::LogFormat;
+pub use workbench_http::LogFormat;
 
 // The binary's flags: the server's `Config` and how the process logs (`Config` stays what the server
 // needs, so code that builds one in-process, such as the tests, is unaffected).

@@ -299,14 +299,14 @@ pub fn app(state: AppState) -> Router {
         router.fallback(|| async { (StatusCode::OK, Html(NO_SPA)) })
     };
     router
-        .layer(http_serve::request_log("demo-server"))
+        .layer(workbench_http::request_log("demo-server"))
         .with_state(state)
 }
 
 /// A bound, not yet running demo server.
 #[derive(Debug)]
 pub struct Server {
-    listener: http_serve::Listener,
+    listener: workbench_http::Listener,
     own_origin: String,
     state: AppState,
 }
@@ -314,7 +314,7 @@ pub struct Server {
 impl Server {
     /// Binds `config.addr` (a taken port is an error that names it) and prepares the state.
     pub async fn bind(config: &Config) -> Result<Self, String> {
-        let listener = http_serve::Listener::bind(config.addr)
+        let listener = workbench_http::Listener::bind(config.addr)
             .await
             .map_err(|e| e.to_string())?;
         // Loopback is written `localhost`, as in the printed URL, so that is the default origin too.

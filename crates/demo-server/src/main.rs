@@ -5,7 +5,7 @@ use clap::Parser;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = demo_server::config::Cli::parse();
-    http_serve::init_logging(cli.log_format);
+    workbench_http::init_logging(cli.log_format);
     let config = cli.config;
     if let Some(origin) = &config.allowed_origin
         && let Err(problem) = airbyte_embedded::validate_allowed_origin(origin)
@@ -31,7 +31,7 @@ async fn main() -> std::process::ExitCode {
         "  Airbyte API {}; widget script {}",
         state.api_url, state.widget_script_url
     );
-    match server.run(http_serve::shutdown_signal()).await {
+    match server.run(workbench_http::shutdown_signal()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("demo-server: {e}");

@@ -29,7 +29,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
     if cli.dev {
         // Fail early, naming the port, rather than after the servers are up.
         let addr = SocketAddr::from(([127, 0, 0, 1], cli.dev_port));
-        drop(http_serve::Listener::bind(addr).await.map_err(|e| {
+        drop(workbench_http::Listener::bind(addr).await.map_err(|e| {
             format!("trunk serve {e} (choose another with --dev-port or TRUNK_SERVE_PORT)")
         })?);
     }
@@ -38,7 +38,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
         .map_err(|e| {
             format!("the mock {e} (choose another with --mock-addr or AIRBYTE_MOCK_ADDR)")
         })?;
-    let mock_url = format!("http://{}", http_serve::reachable(mock.local_addr()));
+    let mock_url = format!("http://{}", workbench_http::reachable(mock.local_addr()));
 
     demo_config.addr = cli.demo_addr;
     demo_config.airbyte_api_url = cli
@@ -52,7 +52,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
     let demo = demo_server::Server::bind(&demo_config).await.map_err(|e| {
         format!("the demo server {e} (choose another with --demo-addr or DEMO_SERVER_ADDR)")
     })?;
-    let demo_url = format!("http://{}", http_serve::reachable(demo.local_addr()));
+    let demo_url = format!("http://{}", workbench_http::reachable(demo.local_addr()));
     let page = if cli.dev {
         format!("http://localhost:{}", cli.dev_port)
     } else {
@@ -66,7 +66,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
     }
     tracing::info!(mock = %mock_url, demo = %demo_url, "starting");
 
-    let shutdown = http_serve::shutdown_signal();
+    let shutdown = workbench_http::shutdown_signal();
     tokio::pin!(shutdown);
     let (stop, stopped) = watch::channel(false);
     let mut mock_task = tokio::spawn(mock.run(until(stopped.clone())));

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use http_serve::LogFormat;
+use workbench_http::LogFormat;
 
 /// Runs the offline mock of Airbyte and the demo server together and prints the URL to open.
 ///
@@ -66,7 +66,7 @@ pub(crate) struct Cli {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    http_serve::init_logging(cli.log_format);
+    workbench_http::init_logging(cli.log_format);
     match launch::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -36,7 +36,6 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found_fallback)
         .layer(middleware::from_fn(shape_bare_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
 
@@ -56,23 +55,6 @@ async fn shape_bare_errors(request: Request, next: Next) -> Response {
             shaped.headers_mut().insert(header::ALLOW, allow);
         }
         return shaped;
-    }
-    response
-}
-
-/// One log line per request: method, path, status, latency. Never headers, bodies or query strings,
-/// which can carry tokens or secrets.
-async fn log_request(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let started = std::time::Instant::now();
-    let response = next.run(request).await;
-    let status = response.status().as_u16();
-    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    if status >= 500 {
-        tracing::error!(%method, %path, status, micros, "request");
-    } else {
-        tracing::info!(%method, %path, status, micros, "request");
     }
     response
 }

@@ -2,8 +2,8 @@
 
 use axum::Router;
 use axum::routing::get;
-use http_serve::Listener;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use workbench_http::Listener;
 
 #[tokio::test]
 async fn a_taken_port_is_an_error_that_names_the_port() {

@@ -7,9 +7,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::routing::{get, post};
-use http_serve::{LogFormat, request_log, subscriber};
 use tower::ServiceExt;
 use tracing_subscriber::EnvFilter;
+use workbench_http::{LogFormat, request_log, subscriber};
 
 const QUERY_SECRET: &str = "s3cr3t-in-query";
 const HEADER_TOKEN: &str = "tok-in-header-81d2";
