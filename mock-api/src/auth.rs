@@ -18,14 +18,14 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::error::AppError;
 
-pub const APPLICATION_TOKEN_TTL_SECS: u64 = 15 * 60;
-pub const SCOPED_TOKEN_TTL_SECS: u64 = 20 * 60;
-pub const APPLICATION_TYP: &str = "io.airbyte.auth.application_v1";
-pub const SCOPED_TYP: &str = "io.airbyte.auth.embedded_v1";
-pub const END_USER_ROLE: &str = "EMBEDDED_END_USER";
+pub(crate) const APPLICATION_TOKEN_TTL_SECS: u64 = 15 * 60;
+pub(crate) const SCOPED_TOKEN_TTL_SECS: u64 = 20 * 60;
+pub(crate) const APPLICATION_TYP: &str = "io.airbyte.auth.application_v1";
+pub(crate) const SCOPED_TYP: &str = "io.airbyte.auth.embedded_v1";
+pub(crate) const END_USER_ROLE: &str = "EMBEDDED_END_USER";
 
 /// The signing keys.
-pub struct Keys {
+pub(crate) struct Keys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
@@ -40,7 +40,7 @@ impl std::fmt::Debug for Keys {
 }
 
 impl Keys {
-    pub fn new(secret: &[u8]) -> Self {
+    pub(crate) fn new(secret: &[u8]) -> Self {
         // HS256 accepts any key length; from_secret only fails for other algorithms' key formats.
         let encoding = EncodingKey::from_secret(secret)
             .unwrap_or_else(|_| unreachable!("HMAC keys never fail"));
@@ -59,18 +59,19 @@ impl Keys {
     }
 
     /// How many signature checks these keys have made.
-    pub fn verifications(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn verifications(&self) -> u64 {
         self.verifications.load(Ordering::Relaxed)
     }
 
-    pub fn sign<T: Serialize>(&self, claims: &T) -> String {
+    pub(crate) fn sign<T: Serialize>(&self, claims: &T) -> String {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
             .unwrap_or_else(|e| unreachable!("serialising plain claims cannot fail: {e}"))
     }
 
     /// Verifies signature and expiry with one decode and returns the typed claims of the token's
     /// tier, with a 401 that says what is wrong.
-    pub fn verify(&self, token: &str) -> Result<Claims, AppError> {
+    pub(crate) fn verify(&self, token: &str) -> Result<Claims, AppError> {
         self.verifications.fetch_add(1, Ordering::Relaxed);
         let claims =
             jsonwebtoken::decode::<serde_json::Value>(token, &self.decoding, &self.validation)
@@ -120,7 +121,7 @@ impl Keys {
 
 /// A verified token's claims, by tier.
 #[derive(Debug, Clone)]
-pub enum Claims {
+pub(crate) enum Claims {
     Application(ApplicationClaims),
     Scoped(ScopedClaims),
 }
@@ -137,7 +138,7 @@ fn looks_like_widget_token(token: &str) -> bool {
 
 /// Claims of the application (operator) token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ApplicationClaims {
+pub(crate) struct ApplicationClaims {
     pub iss: String,
     pub sub: String,
     pub aud: String,
@@ -148,19 +149,19 @@ pub struct ApplicationClaims {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct WorkspaceScope {
+pub(crate) struct WorkspaceScope {
     #[serde(rename = "workspaceId")]
     pub workspace_id: Uuid,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Actor {
+pub(crate) struct Actor {
     pub sub: String,
 }
 
 /// Claims of a scoped (end-user) token, as Airbyte's platform mints them plus the mock's selection.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ScopedClaims {
+pub(crate) struct ScopedClaims {
     pub iss: String,
     pub aud: String,
     pub sub: String,
@@ -185,7 +186,7 @@ pub struct ScopedClaims {
 }
 
 impl ScopedClaims {
-    pub fn workspace_id(&self) -> Uuid {
+    pub(crate) fn workspace_id(&self) -> Uuid {
         self.workspace_scope.workspace_id
     }
 }
@@ -233,7 +234,7 @@ fn check_organization_header(parts: &Parts, organization_id: Uuid) -> Result<(),
 
 /// An operator request, authenticated by an application token.
 #[derive(Debug, Clone)]
-pub struct Operator {
+pub(crate) struct Operator {
     pub organization_id: Uuid,
 }
 
@@ -267,13 +268,13 @@ impl FromRequestParts<AppState> for Operator {
 
 /// An end-user request, authenticated by a scoped token whose workspace still exists.
 #[derive(Debug, Clone)]
-pub struct EndUser {
+pub(crate) struct EndUser {
     pub claims: ScopedClaims,
     pub workspace_name: String,
 }
 
 impl EndUser {
-    pub fn workspace_id(&self) -> Uuid {
+    pub(crate) fn workspace_id(&self) -> Uuid {
         self.claims.workspace_id()
     }
 }
@@ -309,11 +310,11 @@ impl FromRequestParts<AppState> for EndUser {
 /// The outcome of checking a request's bearer token, kept in the request's extensions by the first
 /// layer that checks it, so a request's token is verified once however many parts look at it.
 #[derive(Debug, Clone)]
-pub struct Authenticated(pub Result<Claims, AppError>);
+pub(crate) struct Authenticated(pub Result<Claims, AppError>);
 
 impl Authenticated {
     /// Checks the `Authorization` header of a request.
-    pub fn check(headers: &HeaderMap, keys: &Keys) -> Self {
+    pub(crate) fn check(headers: &HeaderMap, keys: &Keys) -> Self {
         Self(bearer(headers).and_then(|token| keys.verify(token)))
     }
 }
@@ -328,7 +329,7 @@ fn authenticated(parts: &Parts, state: &AppState) -> Result<Claims, AppError> {
 
 /// The claims of a usable scoped token: 403 when it is an application token or lacks the end-user
 /// role.
-pub fn scoped(claims: Claims) -> Result<ScopedClaims, AppError> {
+pub(crate) fn scoped(claims: Claims) -> Result<ScopedClaims, AppError> {
     let claims = match claims {
         Claims::Scoped(claims) => claims,
         Claims::Application(_) => {

@@ -3,15 +3,15 @@
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-pub fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     u64::try_from(OffsetDateTime::now_utc().unix_timestamp()).unwrap_or_default()
 }
 
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     format_time(OffsetDateTime::now_utc())
 }
 
-pub fn format_unix(secs: u64) -> Option<String> {
+pub(crate) fn format_unix(secs: u64) -> Option<String> {
     let secs = i64::try_from(secs).ok()?;
     OffsetDateTime::from_unix_timestamp(secs)
         .ok()
@@ -19,7 +19,7 @@ pub fn format_unix(secs: u64) -> Option<String> {
 }
 
 /// The fixed creation time of everything seeded, so seeded state is identical run to run.
-pub const SEED_TIME: &str = "2026-01-01T00:00:00Z";
+pub(crate) const SEED_TIME: &str = "2026-01-01T00:00:00Z";
 
 fn format_time(t: OffsetDateTime) -> String {
     let t = t

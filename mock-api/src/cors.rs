@@ -19,7 +19,7 @@ const ALLOW_HEADERS: &str = "authorization, content-type, x-organization-id";
 
 /// Also checks the bearer token, once, and leaves the outcome in the request's extensions for the
 /// extractors ([`Authenticated`]).
-pub async fn end_user_cors(
+pub(crate) async fn end_user_cors(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,

@@ -7,15 +7,15 @@ use axum::response::{IntoResponse, Response};
 
 /// An HTTP error in Airbyte's shape.
 #[derive(Debug, Clone)]
-pub struct AppError {
+pub(crate) struct AppError {
     pub status: StatusCode,
     pub body: ApiErrorResponse,
 }
 
-pub type AppResult<T> = Result<T, AppError>;
+pub(crate) type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
             status,
             body: ApiErrorResponse {
@@ -26,7 +26,7 @@ impl AppError {
     }
 
     /// Adds one error entry; `field` names the request field it is about.
-    pub fn with(
+    pub(crate) fn with(
         mut self,
         field: Option<&str>,
         message: impl Into<String>,
@@ -39,29 +39,29 @@ impl AppError {
     }
 
     /// 401: no usable credential (missing, malformed, forged, expired token, wrong client secret).
-    pub fn unauthorized(message: impl Into<String>) -> Self {
+    pub(crate) fn unauthorized(message: impl Into<String>) -> Self {
         let message = message.into();
         Self::new(StatusCode::UNAUTHORIZED, message.clone()).with(None, message, "unauthorized")
     }
 
     /// 403: a valid credential that may not do this (wrong tier, another workspace or organization).
-    pub fn forbidden(message: impl Into<String>) -> Self {
+    pub(crate) fn forbidden(message: impl Into<String>) -> Self {
         let message = message.into();
         Self::new(StatusCode::FORBIDDEN, message.clone()).with(None, message, "forbidden")
     }
 
-    pub fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
+    pub(crate) fn not_found(what: &str, id: impl std::fmt::Display) -> Self {
         let message = format!("{what} '{id}' was not found");
         Self::new(StatusCode::NOT_FOUND, message.clone()).with(None, message, "not_found")
     }
 
     /// 422 about one field.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self::invalid_many(vec![ApiError::new(Some(field), message, "invalid")])
     }
 
     /// 422 for a required field that is absent.
-    pub fn missing(field: &str) -> Self {
+    pub(crate) fn missing(field: &str) -> Self {
         Self::invalid_many(vec![ApiError::new(
             Some(field),
             "field required",
@@ -70,7 +70,7 @@ impl AppError {
     }
 
     /// 422 listing every bad field.
-    pub fn invalid_many(errors: Vec<ApiError>) -> Self {
+    pub(crate) fn invalid_many(errors: Vec<ApiError>) -> Self {
         let summary = errors
             .iter()
             .map(|e| match (&e.field, &e.message) {
@@ -90,12 +90,12 @@ impl AppError {
         }
     }
 
-    pub fn bad_request(message: impl Into<String>, error_code: &str) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>, error_code: &str) -> Self {
         let message = message.into();
         Self::new(StatusCode::BAD_REQUEST, message.clone()).with(None, message, error_code)
     }
 
-    pub fn conflict(message: impl Into<String>) -> Self {
+    pub(crate) fn conflict(message: impl Into<String>) -> Self {
         let message = message.into();
         Self::new(StatusCode::CONFLICT, message.clone()).with(None, message, "conflict")
     }
@@ -123,13 +123,13 @@ impl std::fmt::Display for AppError {
 impl std::error::Error for AppError {}
 
 /// Unknown route.
-pub async fn not_found_fallback(uri: axum::http::Uri) -> AppError {
+pub(crate) async fn not_found_fallback(uri: axum::http::Uri) -> AppError {
     let message = format!("No route for '{}'", uri.path());
     AppError::new(StatusCode::NOT_FOUND, message.clone()).with(None, message, "not_found")
 }
 
 /// Known route, wrong method.
-pub async fn method_not_allowed_fallback(
+pub(crate) async fn method_not_allowed_fallback(
     method: axum::http::Method,
     uri: axum::http::Uri,
 ) -> AppError {

@@ -10,12 +10,12 @@ use uuid::Uuid;
 use crate::error::AppError;
 
 /// The largest accepted request body.
-pub const BODY_LIMIT: usize = 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
 
 /// A JSON body. Unknown fields are ignored (as the real API does); a missing or mistyped field is a
 /// 422 naming it; a body over [`BODY_LIMIT`] is a 413.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Json<T>(pub T);
+pub(crate) struct Json<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = AppError;
@@ -60,7 +60,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 }
 
 /// Deserialises `bytes`, turning serde's error into a 422 that names the field by its path.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::invalid(
             "body",
@@ -159,7 +159,7 @@ fn missing_field(message: &str) -> Option<&str> {
 
 /// A UUID path segment; anything else is a 422 naming the parameter.
 #[derive(Debug, Clone, Copy)]
-pub struct IdPath(pub Uuid);
+pub(crate) struct IdPath(pub Uuid);
 
 impl<S: Send + Sync> FromRequestParts<S> for IdPath {
     type Rejection = AppError;
@@ -177,17 +177,17 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPath {
 
 /// The query string as ordered pairs, so repeated parameters (`tags=a&tags=b`) survive.
 #[derive(Debug, Clone, Default)]
-pub struct QueryPairs(pub Vec<(String, String)>);
+pub(crate) struct QueryPairs(pub Vec<(String, String)>);
 
 impl QueryPairs {
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn all(&self, name: &str) -> Vec<String> {
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
         self.0
             .iter()
             .filter(|(k, _)| k == name)
@@ -195,7 +195,7 @@ impl QueryPairs {
             .collect()
     }
 
-    pub fn uuid(&self, name: &str) -> Result<Option<Uuid>, AppError> {
+    pub(crate) fn uuid(&self, name: &str) -> Result<Option<Uuid>, AppError> {
         self.get(name)
             .map(|raw| {
                 Uuid::parse_str(raw)
@@ -204,7 +204,7 @@ impl QueryPairs {
             .transpose()
     }
 
-    pub fn bool(&self, name: &str) -> Result<Option<bool>, AppError> {
+    pub(crate) fn bool(&self, name: &str) -> Result<Option<bool>, AppError> {
         self.get(name)
             .map(|raw| match raw {
                 "true" | "1" => Ok(true),

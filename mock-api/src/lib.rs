@@ -1,19 +1,21 @@
 //! `airbyte-mock`: a stateful offline mock of Airbyte's Embedded API and its authentication module.
 //!
-//! [`app`] builds the whole router from an [`AppState`], so tests can drive it with or without a
-//! socket; [`Server`] binds and runs it.
+//! The public surface is small: [`Config`] (and [`Cli`], its command line), [`Server`] to bind and
+//! run the mock, [`app`] to get it as a router from an [`AppState`], [`TestServer`] and [`testkit`]
+//! for tests, and the read side of the state ([`Store`], [`Counts`], [`Data`], [`Catalog`]).
+//! Everything else (the domain rules, the routes, tokens, validation) is private to the crate.
 
-pub mod auth;
-pub mod catalog;
-pub mod clock;
-pub mod config;
-pub mod cors;
+mod auth;
+mod catalog;
+mod clock;
+mod config;
+mod cors;
 mod domain;
-pub mod error;
-pub mod extract;
-pub mod ids;
-pub mod routes;
-pub mod spec;
+mod error;
+mod extract;
+mod ids;
+mod routes;
+mod spec;
 mod test_server;
 pub mod testkit;
 
@@ -21,9 +23,9 @@ use std::sync::Arc;
 
 use axum::Router;
 
-pub use config::Config;
+pub use catalog::{Catalog, DestinationDefinition, SourceDefinition};
+pub use config::{Cli, Config, LogFormat};
 pub use domain::{Counts, Data, Store};
-pub use error::{AppError, AppResult};
 pub use test_server::TestServer;
 
 /// Shared state: configuration, signing keys, the catalog and the store.
@@ -33,12 +35,12 @@ pub struct AppState(Arc<Shared>);
 #[derive(Debug)]
 pub struct Shared {
     pub public_url: String,
-    pub client_id: String,
+    client_id: String,
     client_secret: String,
-    pub keys: auth::Keys,
+    keys: auth::Keys,
     pub catalog: catalog::Catalog,
     pub store: Store,
-    pub stats: Stats,
+    stats: Stats,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for

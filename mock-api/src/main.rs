@@ -4,7 +4,7 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = airbyte_mock::config::Cli::parse();
+    let cli = airbyte_mock::Cli::parse();
     workbench_http::init_logging(cli.log_format);
     let config = cli.config;
     let server = match airbyte_mock::Server::bind(&config).await {

@@ -11,7 +11,11 @@ use serde_json::{Map, Value};
 /// `field` is `<field>.<dot.path>`, `field` being the request field that carried the configuration
 /// (`source_config`, `replication_config`). Messages never repeat the submitted value (it may be a
 /// secret).
-pub fn validate(validator: &jsonschema::Validator, field: &str, config: &Value) -> Vec<ApiError> {
+pub(crate) fn validate(
+    validator: &jsonschema::Validator,
+    field: &str,
+    config: &Value,
+) -> Vec<ApiError> {
     let mut out = Vec::new();
     for error in validator.iter_errors(config) {
         push_error(&error, field, &mut out);
@@ -186,7 +190,7 @@ fn for_each_secret(
 }
 
 /// Replaces every secret value with `**********`.
-pub fn redact(schema: &Value, config: &Map<String, Value>) -> Map<String, Value> {
+pub(crate) fn redact(schema: &Value, config: &Map<String, Value>) -> Map<String, Value> {
     let mut value = Value::Object(config.clone());
     for_each_secret(schema, &mut value, &mut |obj, key| {
         if obj.get(key).is_some_and(|v| !v.is_null()) {
@@ -201,7 +205,7 @@ pub fn redact(schema: &Value, config: &Map<String, Value>) -> Map<String, Value>
 
 /// For an update: every secret sent as `**********` takes the stored value back. A mask with no
 /// stored value behind it is an error naming the field (under `field`, as in [`validate`]).
-pub fn restore_secrets(
+pub(crate) fn restore_secrets(
     schema: &Value,
     field: &str,
     incoming: &mut Map<String, Value>,
@@ -295,7 +299,7 @@ fn child_schemas<'a>(schema: &'a Value, key: &str) -> Vec<&'a Value> {
 
 /// What the outcome inputs in a configuration ask for.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// `slow`: delay the save by three seconds.
     pub slow: bool,
     /// `fail` or `error_<CODE>`: the check fails, with this field, code and message.
@@ -303,16 +307,16 @@ pub struct Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
+pub(crate) struct Failure {
     pub field: String,
     pub code: String,
     pub message: String,
 }
 
-pub const SLOW_DELAY: std::time::Duration = std::time::Duration::from_secs(3);
+pub(crate) const SLOW_DELAY: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Reads the outcome inputs from the secret fields of `config` (Plaid-sandbox style magic values).
-pub fn outcome(schema: &Value, config: &Map<String, Value>) -> Outcome {
+pub(crate) fn outcome(schema: &Value, config: &Map<String, Value>) -> Outcome {
     let mut out = Outcome::default();
     let mut value = Value::Object(config.clone());
     let mut found: Vec<(String, String)> = Vec::new();

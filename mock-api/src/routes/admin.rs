@@ -10,7 +10,7 @@ use serde_json::json;
 use super::ok;
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/reset", post(reset))

@@ -20,7 +20,7 @@ use crate::domain::workspaces::{self, WorkspaceFilter, region, workspace_name};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, Json, QueryPairs};
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/integrations/connectors",

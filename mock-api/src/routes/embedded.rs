@@ -20,7 +20,7 @@ use crate::domain::templates::{self, Selection};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, Json, QueryPairs};
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/embedded/source-templates", get(list_templates))
         .route("/api/v1/embedded/source-templates/{id}", get(get_template))

@@ -1,12 +1,12 @@
 //! The route table: token endpoints, the operator API, the end-user API (with CORS), the widget
 //! stand-in's assets, and the `/_mock` control plane.
 
-pub mod admin;
-pub mod connectors;
-pub mod embedded;
-pub mod templates;
-pub mod tokens;
-pub mod widget;
+pub(crate) mod admin;
+pub(crate) mod connectors;
+pub(crate) mod embedded;
+pub(crate) mod templates;
+pub(crate) mod tokens;
+pub(crate) mod widget;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::error::{self, AppError};
 use crate::extract::BODY_LIMIT;
 
-pub fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState) -> Router {
     let end_user =
         embedded::router()
             .merge(tokens::end_user_router())

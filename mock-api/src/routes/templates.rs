@@ -21,7 +21,7 @@ use crate::domain::templates::{self, Owner, Selection};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, Json, QueryPairs, parse_json};
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/integrations/templates/sources",

@@ -18,7 +18,7 @@ use crate::domain::workspaces::{region, workspace_name};
 use crate::error::{AppError, AppResult};
 use crate::extract::Json;
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/account/applications/token",
@@ -39,7 +39,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Routes called with a scoped token from browsers, so they sit behind the CORS layer.
-pub fn end_user_router() -> Router<AppState> {
+pub(crate) fn end_user_router() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/account/applications/scoped-token/info",

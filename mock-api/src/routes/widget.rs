@@ -100,9 +100,9 @@ const PAGE_ASSETS: [(&str, &str, &str); 11] = [
 ];
 
 /// The npm package the real widget ships as; its CDN path is answered with our script.
-pub const PACKAGE: &str = "@airbyte-embedded/airbyte-embedded-widget";
+pub(crate) const PACKAGE: &str = "@airbyte-embedded/airbyte-embedded-widget";
 
-pub fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     let router = Router::new()
         .route(
             "/widget.js",
