@@ -75,8 +75,9 @@ pub(crate) struct WorkspaceRecord {
     pub(crate) region_id: Uuid,
 }
 
-/// Everything the mock knows, serialisable as a whole.
+/// Everything the mock knows, serialisable as a whole. Deserialising rebuilds the derived indexes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "Stored")]
 pub struct Data {
     pub(in crate::domain) organization_id: Uuid,
     pub(in crate::domain) organization_name: String,
@@ -87,10 +88,43 @@ pub struct Data {
     pub(in crate::domain) sources: IndexMap<Uuid, SourceRecord>,
     /// Every `allowed_origin` a widget token was minted for: CORS preflights are answered for these.
     pub(in crate::domain) allowed_origins: BTreeSet<String>,
-    /// Workspace name → id. Derived from `workspaces`; whatever replaces `workspaces` wholesale must
-    /// rebuild it.
+    /// Workspace name → id, derived from `workspaces` (rebuilt on deserialising).
     #[serde(skip)]
     pub(in crate::domain) workspace_names: HashMap<String, Uuid>,
+}
+
+/// `Data` as written, before its derived indexes are rebuilt.
+#[derive(Deserialize)]
+struct Stored {
+    organization_id: Uuid,
+    organization_name: String,
+    workspaces: IndexMap<Uuid, WorkspaceRecord>,
+    source_templates: IndexMap<Uuid, TemplateRecord>,
+    connection_templates: IndexMap<Uuid, ConnectionTemplate>,
+    tags: IndexMap<String, Tag>,
+    sources: IndexMap<Uuid, SourceRecord>,
+    allowed_origins: BTreeSet<String>,
+}
+
+impl From<Stored> for Data {
+    fn from(s: Stored) -> Self {
+        let workspace_names = s
+            .workspaces
+            .values()
+            .map(|w| (w.workspace.name.clone(), w.workspace.id))
+            .collect();
+        Self {
+            organization_id: s.organization_id,
+            organization_name: s.organization_name,
+            workspaces: s.workspaces,
+            source_templates: s.source_templates,
+            connection_templates: s.connection_templates,
+            tags: s.tags,
+            sources: s.sources,
+            allowed_origins: s.allowed_origins,
+            workspace_names,
+        }
+    }
 }
 
 /// How many of each thing the state holds (`/_mock/health`, and tests that check nothing changed).
@@ -308,5 +342,25 @@ impl Store {
     /// Responses never carry it.
     pub fn stored_config(&self, source_id: Uuid) -> Option<Map<String, Value>> {
         self.read(|d| d.sources.get(&source_id).map(|s| s.config.clone()))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use crate::domain::tests::store;
+
+    #[test]
+    fn a_round_trip_through_json_keeps_the_state_and_its_name_index() {
+        let store = store();
+        let (workspace, _) = store.workspace_for("round-trip", uuid::Uuid::nil());
+        let json = serde_json::to_string(&store.snapshot()).unwrap();
+        let back: super::Data = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.counts(), store.counts());
+        assert_eq!(
+            back.workspace_by_name("round-trip").map(|w| w.workspace.id),
+            Some(workspace.id)
+        );
+        assert_eq!(serde_json::to_string(&back).unwrap(), json);
     }
 }
