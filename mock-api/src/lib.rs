@@ -70,7 +70,8 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// Builds the seeded state. `public_url` is the origin the widget URLs point at.
+    /// Builds the seeded state, or the one `config.state_file` holds (a file that cannot be read or
+    /// is corrupt is an error naming it). `public_url` is the origin the widget URLs point at.
     pub fn new(config: &Config, public_url: &str) -> Result<Self, String> {
         let catalog = catalog::Catalog::load()?;
         let store = Store::open(&catalog, config.seed, config.state_file.as_deref())?;

@@ -23,6 +23,10 @@
 //! with just the last record (write a temporary file next to it, `fsync`, rename over the file,
 //! `fsync` the directory), so at any instant the path holds either the old log or the new one.
 //!
+//! The state is `Data`'s own serde form, so a field added to `Data` later needs `#[serde(default)]`
+//! (on `Stored` too) for files written before it to keep loading; without it they stop the start
+//! with "missing field".
+//!
 //! Not kept: values drawn from the generator but never stored (check job ids, OAuth consent
 //! credentials) after the last write; a restart may draw them again, which is harmless because
 //! nothing holds them.

@@ -279,7 +279,7 @@ impl Store {
             store.ids = Mutex::new(Ids::resume(last.ids));
             store.revision = last.revision.into();
         } else {
-            tracing::info!(file = %path.display(), "the state file is new: starting from the seeded state");
+            tracing::info!(file = %path.display(), "no state in the state file yet: starting from the seeded state");
         }
         let position = store.with_ids(|ids| ids.position());
         let file = store.read(|data| StateFile::create(path, store.revision(), position, data))?;
