@@ -47,6 +47,11 @@ pub struct Config {
     /// Seed for ids and generated data: the same seed gives the same state.
     #[arg(long, env = "AIRBYTE_MOCK_SEED", default_value_t = 42)]
     pub seed: u64,
+
+    /// Keep the state in this file across restarts (an append-only log, fsynced before each
+    /// answer; created if missing). Without it the state lives in memory only.
+    #[arg(long, env = "AIRBYTE_MOCK_STATE_FILE", value_name = "PATH")]
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -57,6 +62,7 @@ impl Default for Config {
             client_id: "mock-client-id".into(),
             client_secret: "mock-client-secret".into(),
             seed: 42,
+            state_file: None,
         }
     }
 }

@@ -3,19 +3,46 @@
 use fake::Fake;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// A seeded generator: the same seed and the same sequence of requests give the same ids.
 #[derive(Debug)]
 pub struct Ids {
+    seed: u64,
     rng: ChaCha8Rng,
+}
+
+/// Where a generator is: its seed and how far it has drawn. The state file keeps it, so a restarted
+/// mock goes on drawing where it stopped instead of handing out the ids it already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub seed: u64,
+    /// Offset in the ChaCha8 stream, in 32-bit words.
+    pub word_pos: u128,
 }
 
 impl Ids {
     pub fn new(seed: u64) -> Self {
         Self {
+            seed,
             rng: ChaCha8Rng::seed_from_u64(seed),
         }
+    }
+
+    pub fn position(&self) -> Position {
+        Position {
+            seed: self.seed,
+            word_pos: self.rng.get_word_pos(),
+        }
+    }
+
+    /// The generator of `position.seed`, advanced to `position`: it draws what the original would
+    /// have drawn next.
+    pub fn resume(position: Position) -> Self {
+        let mut ids = Self::new(position.seed);
+        ids.rng.set_word_pos(position.word_pos);
+        ids
     }
 
     pub fn uuid(&mut self) -> Uuid {
@@ -43,5 +70,24 @@ impl Ids {
             .take(len)
             .collect();
         format!("{prefix}{body}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ids;
+
+    #[test]
+    fn a_resumed_generator_draws_what_the_original_draws_next() {
+        let mut original = Ids::new(9);
+        original.uuid();
+        original.company_name();
+        original.secret("sk_", 12);
+        let mut resumed = Ids::resume(original.position());
+        assert_eq!(resumed.position(), original.position());
+        for _ in 0..3 {
+            assert_eq!(resumed.uuid(), original.uuid());
+            assert_eq!(resumed.secret("x", 8), original.secret("x", 8));
+        }
     }
 }

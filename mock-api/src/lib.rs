@@ -70,10 +70,11 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// Builds the seeded state. `public_url` is the origin the widget URLs point at.
+    /// Builds the seeded state, or the one `config.state_file` holds (a file that cannot be read or
+    /// is corrupt is an error naming it). `public_url` is the origin the widget URLs point at.
     pub fn new(config: &Config, public_url: &str) -> Result<Self, String> {
         let catalog = catalog::Catalog::load()?;
-        let store = Store::new(&catalog, config.seed);
+        let store = Store::open(&catalog, config.seed, config.state_file.as_deref())?;
         let key = format!("airbyte-mock:{}:{}", config.client_secret, config.seed);
         Ok(Self(Arc::new(Shared {
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -101,7 +102,40 @@ impl AppState {
 
 /// The whole mock as a router, with the request log.
 pub fn app(state: AppState) -> Router {
-    routes::router(state).layer(workbench_http::request_log("airbyte-mock"))
+    routes::router(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            refuse_if_not_durable,
+        ))
+        .layer(workbench_http::request_log("airbyte-mock"))
+}
+
+/// Once the state file failed a write, the state in memory is ahead of it: no answer may claim a
+/// change was kept, so every request (including the one whose write failed) gets a 500 naming the
+/// file until the mock is restarted from what the file holds.
+async fn refuse_if_not_durable(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let refusal = |failure: &str| {
+        let message = format!("{failure}; restart the mock to continue from the state file");
+        error::AppError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            message.clone(),
+        )
+        .with(None, message, "state_file_failed")
+        .into_response()
+    };
+    if let Some(failure) = state.store.persist_failure() {
+        return refusal(failure);
+    }
+    let response = next.run(request).await;
+    match state.store.persist_failure() {
+        Some(failure) => refusal(failure),
+        None => response,
+    }
 }
 
 /// A bound, not yet running server; `local_addr` tells the port when bound to port 0.

@@ -6,6 +6,7 @@
 //! allocate more than they return.
 
 use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
 use std::sync::{Mutex, RwLock};
 
 use airbyte_embedded::{
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::persist::{self, StateFile};
 use crate::catalog::Catalog;
 use crate::clock;
 use crate::ids::Ids;
@@ -227,9 +229,12 @@ pub struct Store {
     ids: Mutex<Ids>,
     seed: u64,
     revision: std::sync::atomic::AtomicU64,
+    /// `--state-file`: where every write is made durable, when set.
+    file: Option<StateFile>,
 }
 
 impl Store {
+    /// The seeded state of `seed`, in memory only.
     pub fn new(catalog: &Catalog, seed: u64) -> Self {
         let mut ids = Ids::new(seed);
         let data = Data::seeded(catalog, &mut ids);
@@ -238,7 +243,54 @@ impl Store {
             ids: Mutex::new(ids),
             seed,
             revision: Default::default(),
+            file: None,
         }
+    }
+
+    /// The store kept in `state_file` (see [`super::persist`]): the last state the file holds, its
+    /// revision and id generator, or the seeded state of `seed` when the file is missing or empty;
+    /// then every write is appended to it. A file that cannot be read, or holds a corrupt record
+    /// before its last, is an error naming it. Without a file, [`Store::new`].
+    pub fn open(catalog: &Catalog, seed: u64, state_file: Option<&Path>) -> Result<Self, String> {
+        let mut store = Self::new(catalog, seed);
+        let Some(path) = state_file else {
+            return Ok(store);
+        };
+        let replay = persist::replay(path)?;
+        if let Some(dropped) = &replay.dropped {
+            tracing::warn!(
+                "state file {}: dropped line {}, the last one (from byte {}, {} bytes): {}; a \
+                 write was cut short by a crash before it was acknowledged",
+                path.display(),
+                dropped.line,
+                dropped.offset,
+                dropped.bytes,
+                dropped.reason
+            );
+        }
+        if let Some(last) = replay.last {
+            tracing::info!(
+                file = %path.display(),
+                records = replay.records,
+                revision = last.revision,
+                "state restored from the state file"
+            );
+            store.data = RwLock::new(last.state);
+            store.ids = Mutex::new(Ids::resume(last.ids));
+            store.revision = last.revision.into();
+        } else {
+            tracing::info!(file = %path.display(), "no state in the state file yet: starting from the seeded state");
+        }
+        let position = store.with_ids(|ids| ids.position());
+        let file = store.read(|data| StateFile::create(path, store.revision(), position, data))?;
+        store.file = Some(file);
+        Ok(store)
+    }
+
+    /// Why the state file stopped taking writes, if it did: from then on the state in memory is
+    /// ahead of the file, and the HTTP layer refuses every request.
+    pub fn persist_failure(&self) -> Option<&str> {
+        self.file.as_ref().and_then(StateFile::failure)
     }
 
     /// Runs `f` under the shared lock.
@@ -261,8 +313,16 @@ impl Store {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let result = f(&mut guard, &mut ids);
-        self.revision
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let revision = self
+            .revision
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        // Still under the lock, so records reach the file in revision order, and before returning,
+        // so the handler answers only once the change is on disk. A failed closure is written too:
+        // its revision counted, and telling "changed nothing" apart would cost more than the write.
+        if let Some(file) = &self.file {
+            file.append(revision, ids.position(), &guard);
+        }
         result
     }
 

@@ -20,6 +20,8 @@ mod cors;
 mod errors;
 // Contract: responses validated against Airbyte's published OpenAPI 3.1 document (embedded in the airbyte-openapi crate).
 mod openapi;
+// --state-file: restarts, kill -9 mid-burst, truncated and corrupt files, write failures, SIGTERM.
+mod persistence;
 // End-user sources (tag selection, CRUD, redaction, validation, outcome inputs) and the operator's view of them.
 mod sources;
 // Operator catalog: source templates, connection templates and tags.
