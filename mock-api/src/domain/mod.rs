@@ -3,6 +3,7 @@
 //! these modules see the maps inside [`Data`], and every change goes through [`Store::write`].
 
 pub(crate) mod sources;
+pub(crate) mod state;
 mod store;
 pub(crate) mod tags;
 pub(crate) mod templates;

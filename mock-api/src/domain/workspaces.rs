@@ -23,24 +23,35 @@ pub(crate) fn workspace_name(body: &impl WorkspaceNamed) -> AppResult<String> {
             ),
         ));
     }
+    check_name(field, name)?;
+    Ok(name.to_owned())
+}
+
+/// The one rule for a workspace name, sent as `field`: non-blank, at most 256 characters.
+pub(crate) fn check_name(field: &str, name: &str) -> AppResult<()> {
     if name.trim().is_empty() {
         return Err(AppError::invalid(field, "must not be empty"));
     }
     if name.chars().count() > 256 {
         return Err(AppError::invalid(field, "must be at most 256 characters"));
     }
-    Ok(name.to_owned())
+    Ok(())
 }
 
 /// `region_id`: US when absent, else one of Airbyte's two regions.
 pub(crate) fn region(region_id: Option<Uuid>) -> AppResult<Uuid> {
+    region_at("region_id", region_id)
+}
+
+/// [`region`] for a region sent as `field`.
+pub(crate) fn region_at(field: &str, region_id: Option<Uuid>) -> AppResult<Uuid> {
     let us = Uuid::parse_str(REGION_US).unwrap_or_default();
     let eu = Uuid::parse_str(REGION_EU).unwrap_or_default();
     match region_id {
         None => Ok(us),
         Some(r) if r == us || r == eu => Ok(r),
         Some(r) => Err(AppError::invalid(
-            "region_id",
+            field,
             format!("unknown region {r}; use {REGION_US} (US, the default) or {REGION_EU} (EU)"),
         )),
     }

@@ -1,5 +1,5 @@
-//! The mock's control plane under `/_mock`: readiness (with counts of the state and of issued
-//! tokens) and reset to the seeded state.
+//! The mock's control plane under `/_mock`: readiness, the state (dump, load) and reset to the
+//! seeded state.
 
 use axum::Router;
 use axum::extract::State;
@@ -9,11 +9,15 @@ use serde_json::json;
 
 use super::ok;
 use crate::AppState;
+use crate::domain::state as dump;
+use crate::error::AppResult;
+use crate::extract::Json;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/reset", post(reset))
+        .route("/state", get(get_state).put(put_state))
 }
 
 async fn health(State(state): State<AppState>) -> Response {
@@ -39,5 +43,18 @@ async fn health(State(state): State<AppState>) -> Response {
 async fn reset(State(state): State<AppState>) -> Response {
     state.store.reset(&state.catalog);
     tracing::info!("state reset to the seeded catalog");
-    ok(&json!({"status": "reset"}))
+    ok(&json!({"status": "reset", "revision": state.store.revision()}))
+}
+
+async fn get_state(State(state): State<AppState>) -> Response {
+    ok(&dump::dump(&state.store))
+}
+
+async fn put_state(
+    State(state): State<AppState>,
+    Json(body): Json<dump::StateDump>,
+) -> AppResult<Response> {
+    dump::load(&state.store, &state.catalog, body)?;
+    tracing::info!("state loaded");
+    Ok(ok(&dump::dump(&state.store)))
 }

@@ -22,6 +22,8 @@ mod errors;
 mod openapi;
 // End-user sources (tag selection, CRUD, redaction, validation, outcome inputs) and the operator's view of them.
 mod sources;
+// The state dump (no secret in it) and loading it back: round trip, masked secrets, a bad state refused whole.
+mod state;
 // Operator catalog: source templates, connection templates and tags.
 mod templates;
 // TestServer itself: distinct free ports, shutdown on drop, a configuration that takes effect.
