@@ -47,6 +47,16 @@ pub struct Config {
     /// Seed for ids and generated data: the same seed gives the same state.
     #[arg(long, env = "AIRBYTE_MOCK_SEED", default_value_t = 42)]
     pub seed: u64,
+
+    /// A fixture file merged into the state at start (repeatable, in order; the environment
+    /// variable takes a comma-separated list). A bad file stops the start.
+    #[arg(
+        long = "fixture",
+        value_name = "PATH",
+        env = "AIRBYTE_MOCK_FIXTURES",
+        value_delimiter = ','
+    )]
+    pub fixtures: Vec<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -57,6 +67,7 @@ impl Default for Config {
             client_id: "mock-client-id".into(),
             client_secret: "mock-client-secret".into(),
             seed: 42,
+            fixtures: Vec::new(),
         }
     }
 }

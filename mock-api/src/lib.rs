@@ -41,6 +41,8 @@ pub struct Shared {
     pub catalog: catalog::Catalog,
     pub store: Store,
     stats: Stats,
+    /// The `--fixture` files as merged at start, for `POST /_mock/reset?to=fixtures`.
+    fixtures: Vec<domain::fixtures::Fixture>,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
@@ -74,6 +76,7 @@ impl AppState {
     pub fn new(config: &Config, public_url: &str) -> Result<Self, String> {
         let catalog = catalog::Catalog::load()?;
         let store = Store::new(&catalog, config.seed);
+        let fixtures = domain::fixtures::load_files(&store, &catalog, &config.fixtures)?;
         let key = format!("airbyte-mock:{}:{}", config.client_secret, config.seed);
         Ok(Self(Arc::new(Shared {
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -83,6 +86,7 @@ impl AppState {
             catalog,
             store,
             stats: Stats::default(),
+            fixtures,
         })))
     }
 

@@ -4,13 +4,14 @@
 //! outcome inputs applied, then stored.
 
 use airbyte_embedded::{
-    CheckStatus, DetailedSourceTemplate, SourceCheckResponse, SourceListItem, SourceRead,
+    ApiError, CheckStatus, DetailedSourceTemplate, SourceCheckResponse, SourceListItem, SourceRead,
 };
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::store::{Data, SourceRecord, Store};
+use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::ids::Ids;
 use crate::spec;
@@ -89,6 +90,26 @@ enum Step {
     Save,
 }
 
+/// A template's `partial_default_config` (`defaults`) under `config`, validated against the schema
+/// of connector `definition_id`: every bad field is one error named under `field` (`source_config`,
+/// or a fixture's `sources[2].config`).
+pub(crate) fn checked_config(
+    catalog: &Catalog,
+    field: &str,
+    definition_id: Uuid,
+    defaults: &Map<String, Value>,
+    config: Map<String, Value>,
+) -> Result<Map<String, Value>, Vec<ApiError>> {
+    let config = merge_defaults(defaults, config);
+    if let Some(validator) = catalog.validator(definition_id) {
+        let errors = spec::validate(validator, field, &Value::Object(config.clone()));
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+    }
+    Ok(config)
+}
+
 /// Defaults merged, schema validation (422 listing every bad field), then the outcome inputs
 /// (`slow`, `fail`, `error_<CODE>`). Returns the merged config and the outcome.
 async fn prepare(
@@ -98,13 +119,14 @@ async fn prepare(
     template: &DetailedSourceTemplate,
     config: Map<String, Value>,
 ) -> AppResult<(Map<String, Value>, spec::Outcome)> {
-    let config = merge_defaults(&template.partial_default_config, config);
-    if let Some(validator) = state.catalog.validator(template.source_definition_id) {
-        let errors = spec::validate(validator, field.name(), &Value::Object(config.clone()));
-        if !errors.is_empty() {
-            return Err(AppError::invalid_many(errors));
-        }
-    }
+    let config = checked_config(
+        &state.catalog,
+        field.name(),
+        template.source_definition_id,
+        &template.partial_default_config,
+        config,
+    )
+    .map_err(AppError::invalid_many)?;
     let outcome = spec::outcome(&template.user_config_spec.connection_specification, &config);
     if outcome.slow && step == Step::Save {
         tokio::time::sleep(spec::SLOW_DELAY).await;

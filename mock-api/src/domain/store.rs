@@ -317,6 +317,24 @@ impl Store {
         });
     }
 
+    /// Back to the seeded state with `build` applied on top (the start-up fixtures), as one write.
+    /// The new state is built off the lock from a fresh seeded state and generator, so the same seed
+    /// and the same fixtures give the same ids; if `build` fails, nothing changes.
+    pub(in crate::domain) fn reset_with<E>(
+        &self,
+        catalog: &Catalog,
+        build: impl FnOnce(&mut Data, &mut Ids) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut fresh_ids = Ids::new(self.seed);
+        let mut fresh = Data::seeded(catalog, &mut fresh_ids);
+        build(&mut fresh, &mut fresh_ids)?;
+        self.write(|data, ids| {
+            *data = fresh;
+            *ids = fresh_ids;
+        });
+        Ok(())
+    }
+
     /// Replaces the whole state with `data` (a loaded dump), as one write. The id generator runs on.
     pub(in crate::domain) fn replace(&self, data: Data) {
         self.write(|current, _| *current = data);

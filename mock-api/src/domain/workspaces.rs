@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::store::{Data, Store, WorkspaceRecord};
 use crate::clock;
 use crate::error::{AppError, AppResult};
+use crate::ids::Ids;
 
 /// The workspace name from `workspace_name` or a deprecated alias (`customer_name`,
 /// `external_user_id`), checked: present, the aliases agree, non-empty, at most 256 characters.
@@ -69,6 +70,33 @@ impl Data {
             .insert(record.workspace.name.clone(), record.workspace.id);
         self.workspaces.insert(record.workspace.id, record);
     }
+
+    /// A new workspace called `name` (the caller has checked that the name is free).
+    pub(in crate::domain) fn new_workspace(
+        &mut self,
+        name: &str,
+        region_id: Uuid,
+        ids: &mut Ids,
+        now: &str,
+    ) -> Workspace {
+        let workspace = Workspace {
+            id: ids.uuid(),
+            name: name.to_owned(),
+            organization_id: self.organization_id,
+            status: "active".into(),
+            cache_enabled: Some(false),
+            tombstone: false,
+            visibility: "private".into(),
+            color: None,
+            created_at: now.to_owned(),
+            updated_at: now.to_owned(),
+        };
+        self.insert_workspace(WorkspaceRecord {
+            workspace: workspace.clone(),
+            region_id,
+        });
+        workspace
+    }
 }
 
 impl Store {
@@ -82,23 +110,7 @@ impl Store {
             if let Some(w) = data.workspace_by_name(name) {
                 return (w.workspace.clone(), false);
             }
-            let now = clock::now_rfc3339();
-            let workspace = Workspace {
-                id: ids.uuid(),
-                name: name.to_owned(),
-                organization_id: data.organization_id,
-                status: "active".into(),
-                cache_enabled: Some(false),
-                tombstone: false,
-                visibility: "private".into(),
-                color: None,
-                created_at: now.clone(),
-                updated_at: now,
-            };
-            data.insert_workspace(WorkspaceRecord {
-                workspace: workspace.clone(),
-                region_id,
-            });
+            let workspace = data.new_workspace(name, region_id, ids, &clock::now_rfc3339());
             (workspace, true)
         })
     }

@@ -1,5 +1,4 @@
-//! The mock's control plane under `/_mock`: readiness, the state (dump, load) and reset to the
-//! seeded state.
+//! The mock's control plane under `/_mock`: readiness and the state (dump, load, fixtures, reset).
 
 use axum::Router;
 use axum::extract::State;
@@ -9,15 +8,16 @@ use serde_json::json;
 
 use super::ok;
 use crate::AppState;
-use crate::domain::state as dump;
-use crate::error::AppResult;
-use crate::extract::Json;
+use crate::domain::{fixtures, state as dump};
+use crate::error::{AppError, AppResult};
+use crate::extract::{Json, QueryPairs};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health))
         .route("/reset", post(reset))
         .route("/state", get(get_state).put(put_state))
+        .route("/fixtures", post(merge_fixture))
 }
 
 async fn health(State(state): State<AppState>) -> Response {
@@ -40,10 +40,30 @@ async fn health(State(state): State<AppState>) -> Response {
     }))
 }
 
-async fn reset(State(state): State<AppState>) -> Response {
-    state.store.reset(&state.catalog);
-    tracing::info!("state reset to the seeded catalog");
-    ok(&json!({"status": "reset", "revision": state.store.revision()}))
+/// `?to=seed` (the default) or `?to=fixtures` (the seeded state with the `--fixture` files merged).
+async fn reset(State(state): State<AppState>, query: QueryPairs) -> AppResult<Response> {
+    match query.get("to").unwrap_or("seed") {
+        "seed" => {
+            state.store.reset(&state.catalog);
+            tracing::info!("state reset to the seeded catalog");
+        }
+        "fixtures" => {
+            fixtures::reset_to(&state.store, &state.catalog, &state.fixtures)?;
+            tracing::info!(
+                fixtures = state.fixtures.len(),
+                "state reset to the seeded catalog and the start-up fixtures"
+            );
+        }
+        other => {
+            return Err(AppError::invalid(
+                "to",
+                format!("'{other}' is not one of 'seed', 'fixtures'"),
+            ));
+        }
+    }
+    Ok(ok(
+        &json!({"status": "reset", "revision": state.store.revision()}),
+    ))
 }
 
 async fn get_state(State(state): State<AppState>) -> Response {
@@ -57,4 +77,15 @@ async fn put_state(
     dump::load(&state.store, &state.catalog, body)?;
     tracing::info!("state loaded");
     Ok(ok(&dump::dump(&state.store)))
+}
+
+async fn merge_fixture(
+    State(state): State<AppState>,
+    Json(fixture): Json<fixtures::Fixture>,
+) -> AppResult<Response> {
+    let added = fixtures::merge(&state.store, &state.catalog, &fixture)?;
+    tracing::info!(sources = added.sources.len(), "fixture merged");
+    Ok(ok(
+        &json!({"revision": state.store.revision(), "added": added}),
+    ))
 }
