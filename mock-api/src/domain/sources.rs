@@ -151,13 +151,65 @@ pub(crate) async fn create(
     config: Map<String, Value>,
     name: Option<String>,
 ) -> AppResult<SourceRead> {
-    if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+    let config = accepted(state, field, template, config, name.as_deref()).await?;
+    insert(state, workspace_id, template, config, name)
+}
+
+/// What a create checks before it stores anything: the name, the configuration and the outcome
+/// inputs. Returns the configuration to store.
+async fn accepted(
+    state: &AppState,
+    field: ConfigField,
+    template: &DetailedSourceTemplate,
+    config: Map<String, Value>,
+    name: Option<&str>,
+) -> AppResult<Map<String, Value>> {
+    if name.is_some_and(|n| n.trim().is_empty()) {
         return Err(AppError::invalid("name", "must not be empty"));
     }
     let (config, outcome) = prepare(state, Step::Save, field, template, config).await?;
     if let Some(failure) = &outcome.failure {
         return Err(failure_error(field, failure));
     }
+    Ok(config)
+}
+
+/// The control plane's backdoor: a source in the workspace called `workspace_name` (created in
+/// `region_id` if new) from template `template_id`, checked like the end-user create. Everything is
+/// checked before the workspace is created, so a refused source leaves no workspace behind.
+pub(crate) async fn create_in_named_workspace(
+    state: &AppState,
+    workspace_name: &str,
+    region_id: Option<Uuid>,
+    template_id: Uuid,
+    config: Map<String, Value>,
+    name: Option<String>,
+) -> AppResult<SourceRead> {
+    super::workspaces::check_name("workspace_name", workspace_name)?;
+    let region_id = super::workspaces::region(region_id)?;
+    let template = super::templates::source_template(&state.store, template_id).map_err(|_| {
+        AppError::invalid(
+            "source_template_id",
+            format!("no source template '{template_id}'"),
+        )
+    })?;
+    let field = ConfigField::SourceConfig;
+    let config = accepted(state, field, &template, config, name.as_deref()).await?;
+    let (workspace, created) = state.store.workspace_for(workspace_name, region_id);
+    if created {
+        tracing::info!(workspace_id = %workspace.id, "workspace created");
+    }
+    insert(state, workspace.id, &template, config, name)
+}
+
+/// Stores an accepted source.
+fn insert(
+    state: &AppState,
+    workspace_id: Uuid,
+    template: &DetailedSourceTemplate,
+    config: Map<String, Value>,
+    name: Option<String>,
+) -> AppResult<SourceRead> {
     let read = state.store.write(|data, ids| {
         if !data.workspaces.contains_key(&workspace_id) {
             return Err(AppError::unauthorized(

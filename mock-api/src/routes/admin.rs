@@ -1,14 +1,18 @@
-//! The mock's control plane under `/_mock`: readiness and the state (dump, load, fixtures, reset).
+//! The mock's control plane under `/_mock`: readiness, the state (dump, load, fixtures, reset) and
+//! the test-setup backdoors (a source without the widget, expiring every issued token).
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use serde_json::json;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
 
 use super::ok;
 use crate::AppState;
-use crate::domain::{fixtures, state as dump};
+use crate::domain::{fixtures, sources, state as dump};
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, QueryPairs};
 
@@ -18,6 +22,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/reset", post(reset))
         .route("/state", get(get_state).put(put_state))
         .route("/fixtures", post(merge_fixture))
+        .route("/workspaces/{name}/sources", post(create_source))
+        .route("/tokens/expire", post(expire_tokens))
 }
 
 async fn health(State(state): State<AppState>) -> Response {
@@ -88,4 +94,40 @@ async fn merge_fixture(
     Ok(ok(
         &json!({"revision": state.store.revision(), "added": added}),
     ))
+}
+
+/// `POST /_mock/workspaces/{name}/sources`: the end-user create's body, without a token.
+#[derive(Deserialize)]
+struct BackdoorSource {
+    source_template_id: Uuid,
+    source_config: Map<String, Value>,
+    #[serde(default)]
+    name: Option<String>,
+    /// For a workspace created by this request; US by default.
+    #[serde(default)]
+    region_id: Option<Uuid>,
+}
+
+async fn create_source(
+    State(state): State<AppState>,
+    name: Result<Path<String>, PathRejection>,
+    Json(body): Json<BackdoorSource>,
+) -> AppResult<Response> {
+    let Path(workspace_name) = name.map_err(|e| AppError::invalid("name", e.body_text()))?;
+    let read = sources::create_in_named_workspace(
+        &state,
+        &workspace_name,
+        body.region_id,
+        body.source_template_id,
+        body.source_config,
+        body.name,
+    )
+    .await?;
+    Ok(ok(&read))
+}
+
+async fn expire_tokens(State(state): State<AppState>) -> Response {
+    let expired_before = state.keys.expire_all();
+    tracing::info!(%expired_before, "every issued token expired");
+    ok(&json!({"expired_before": expired_before}))
 }
