@@ -202,7 +202,7 @@ async fn a_bad_fixture_file_stops_the_start_naming_the_file_and_the_entry() {
 }
 
 #[tokio::test]
-async fn the_fixture_flag_repeats_and_its_environment_variable_takes_a_list() {
+async fn the_fixture_flag_repeats_and_takes_a_comma_separated_list() {
     let cli =
         Config::try_parse_from(["airbyte-mock", "--fixture", "a.json", "--fixture", "b.json"])
             .expect("the flags parse");

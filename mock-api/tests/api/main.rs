@@ -20,7 +20,7 @@ mod connectors;
 mod cors;
 // Error shape everywhere: 404, 405, 413, malformed JSON, field paths, a junk-input sweep and a proptest.
 mod errors;
-// Fixtures: merged over HTTP, loaded at start (--fixture), a bad one named and refused whole, reset?to=fixtures.
+// Fixtures: merged over HTTP, loaded at start (--fixture, repeatable or comma-separated), a bad one named and refused whole, reset?to=fixtures.
 mod fixtures;
 // Contract: responses validated against Airbyte's published OpenAPI 3.1 document (embedded in the airbyte-openapi crate).
 mod openapi;
