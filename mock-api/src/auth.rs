@@ -4,6 +4,7 @@
 //! restarted mock with the same configuration still accepts the tokens it issued. The tier is the `typ`
 //! claim; scoped tokens carry Airbyte's workspace-scope claim, their allowed origin and tag selection.
 
+use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use airbyte_embedded::TagSelectionMode;
@@ -24,14 +25,31 @@ pub(crate) const APPLICATION_TYP: &str = "io.airbyte.auth.application_v1";
 pub(crate) const SCOPED_TYP: &str = "io.airbyte.auth.embedded_v1";
 pub(crate) const END_USER_ROLE: &str = "EMBEDDED_END_USER";
 
-/// The signing keys.
+/// The signing keys, in generations. `POST /_mock/tokens/expire` starts a new generation: tokens
+/// are signed with the newest key only, and the retired keys are kept just to recognise their tokens
+/// and answer that they expired. Generation 0 is the configured key itself, so a restarted mock still
+/// accepts the tokens it issued before any expiry.
 pub(crate) struct Keys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    secret: Vec<u8>,
+    ring: RwLock<KeyRing>,
     validation: Validation,
+    /// The same checks without the expiry, for tokens of retired keys (which expired anyway).
+    retired_validation: Validation,
     /// How many tokens were verified: lets a test prove a request verifies its token once.
     verifications: AtomicU64,
 }
+
+struct KeyRing {
+    generation: u64,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    /// Newest last, each with the time it was retired (every token it signed expired then).
+    retired: Vec<(DecodingKey, String)>,
+}
+
+/// How many retired keys are remembered. Older ones are forgotten: their tokens outlived their own
+/// 20-minute expiry long ago, so they are answered "invalid signature" rather than "expired".
+const RETIRED_KEYS: usize = 64;
 
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -39,23 +57,67 @@ impl std::fmt::Debug for Keys {
     }
 }
 
+/// The HS256 key pair of one generation.
+fn key_pair(secret: &[u8], generation: u64) -> (EncodingKey, DecodingKey) {
+    let mut material = secret.to_vec();
+    if generation > 0 {
+        material.extend_from_slice(format!(":generation:{generation}").as_bytes());
+    }
+    // HS256 accepts any key length; from_secret only fails for other algorithms' key formats.
+    let encoding = EncodingKey::from_secret(&material)
+        .unwrap_or_else(|_| unreachable!("HMAC keys never fail"));
+    let decoding = DecodingKey::from_secret(&material)
+        .unwrap_or_else(|_| unreachable!("HMAC keys never fail"));
+    (encoding, decoding)
+}
+
 impl Keys {
     pub(crate) fn new(secret: &[u8]) -> Self {
-        // HS256 accepts any key length; from_secret only fails for other algorithms' key formats.
-        let encoding = EncodingKey::from_secret(secret)
-            .unwrap_or_else(|_| unreachable!("HMAC keys never fail"));
-        let decoding = DecodingKey::from_secret(secret)
-            .unwrap_or_else(|_| unreachable!("HMAC keys never fail"));
+        let (encoding, decoding) = key_pair(secret, 0);
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.validate_aud = false;
         validation.set_required_spec_claims(&["exp"]);
+        let mut retired_validation = validation.clone();
+        retired_validation.validate_exp = false;
         Self {
-            encoding,
-            decoding,
+            secret: secret.to_vec(),
+            ring: RwLock::new(KeyRing {
+                generation: 0,
+                encoding,
+                decoding,
+                retired: Vec::new(),
+            }),
             validation,
+            retired_validation,
             verifications: AtomicU64::new(0),
         }
+    }
+
+    fn ring(&self) -> std::sync::RwLockReadGuard<'_, KeyRing> {
+        self.ring
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Expires every token issued so far: a new signing key from now on. Returns the moment (RFC
+    /// 3339) before which every token is expired.
+    pub(crate) fn expire_all(&self) -> String {
+        let mut ring = self
+            .ring
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = crate::clock::now_rfc3339();
+        let generation = ring.generation + 1;
+        let (encoding, decoding) = key_pair(&self.secret, generation);
+        let old = std::mem::replace(&mut ring.decoding, decoding);
+        ring.encoding = encoding;
+        ring.generation = generation;
+        ring.retired.push((old, now.clone()));
+        if ring.retired.len() > RETIRED_KEYS {
+            ring.retired.remove(0);
+        }
+        now
     }
 
     /// How many signature checks these keys have made.
@@ -65,18 +127,32 @@ impl Keys {
     }
 
     pub(crate) fn sign<T: Serialize>(&self, claims: &T) -> String {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
-            .unwrap_or_else(|e| unreachable!("serialising plain claims cannot fail: {e}"))
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &self.ring().encoding,
+        )
+        .unwrap_or_else(|e| unreachable!("serialising plain claims cannot fail: {e}"))
     }
 
     /// Verifies signature and expiry with one decode and returns the typed claims of the token's
     /// tier, with a 401 that says what is wrong.
     pub(crate) fn verify(&self, token: &str) -> Result<Claims, AppError> {
         self.verifications.fetch_add(1, Ordering::Relaxed);
-        let claims =
-            jsonwebtoken::decode::<serde_json::Value>(token, &self.decoding, &self.validation)
-                .map(|data| data.claims)
-                .map_err(|e| Self::explain(&e, token))?;
+        let ring = self.ring();
+        let claims = match jsonwebtoken::decode::<serde_json::Value>(
+            token,
+            &ring.decoding,
+            &self.validation,
+        ) {
+            Ok(data) => data.claims,
+            Err(e) if *e.kind() == ErrorKind::InvalidSignature => {
+                return Err(self
+                    .expired_by_rotation(&ring, token)
+                    .unwrap_or_else(|| Self::explain(&e, token)));
+            }
+            Err(e) => return Err(Self::explain(&e, token)),
+        };
         fn typed<T: serde::de::DeserializeOwned>(claims: serde_json::Value) -> Result<T, AppError> {
             serde_json::from_value(claims)
                 .map_err(|_| AppError::unauthorized("Malformed token claims"))
@@ -88,6 +164,20 @@ impl Keys {
                 "Malformed bearer token: unknown token type",
             )),
         }
+    }
+
+    /// The 401 for a token signed with a retired key, if it was.
+    fn expired_by_rotation(&self, ring: &KeyRing, token: &str) -> Option<AppError> {
+        ring.retired.iter().rev().find_map(|(key, retired_at)| {
+            jsonwebtoken::decode::<serde_json::Value>(token, key, &self.retired_validation)
+                .ok()
+                .map(|_| {
+                    AppError::unauthorized(format!(
+                        "Token expired at {retired_at} (POST /_mock/tokens/expire expired every \
+                         token issued before then); request a new one"
+                    ))
+                })
+        })
     }
 
     fn explain(e: &jsonwebtoken::errors::Error, token: &str) -> AppError {

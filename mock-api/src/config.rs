@@ -52,6 +52,15 @@ pub struct Config {
     /// answer; created if missing). Without it the state lives in memory only.
     #[arg(long, env = "AIRBYTE_MOCK_STATE_FILE", value_name = "PATH")]
     pub state_file: Option<std::path::PathBuf>,
+    /// A fixture file merged into the state at start (repeatable, in order; the environment
+    /// variable takes a comma-separated list). A bad file stops the start.
+    #[arg(
+        long = "fixture",
+        value_name = "PATH",
+        env = "AIRBYTE_MOCK_FIXTURES",
+        value_delimiter = ','
+    )]
+    pub fixtures: Vec<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -63,6 +72,7 @@ impl Default for Config {
             client_secret: "mock-client-secret".into(),
             seed: 42,
             state_file: None,
+            fixtures: Vec::new(),
         }
     }
 }

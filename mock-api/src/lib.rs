@@ -41,6 +41,8 @@ pub struct Shared {
     pub catalog: catalog::Catalog,
     pub store: Store,
     stats: Stats,
+    /// The `--fixture` files as merged at start, for `POST /_mock/reset?to=fixtures`.
+    fixtures: Vec<domain::fixtures::Fixture>,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
@@ -75,6 +77,9 @@ impl AppState {
     pub fn new(config: &Config, public_url: &str) -> Result<Self, String> {
         let catalog = catalog::Catalog::load()?;
         let store = Store::open(&catalog, config.seed, config.state_file.as_deref())?;
+        // Fixtures go into a fresh state only: a restored one already has them.
+        let fresh = store.revision() == 0;
+        let fixtures = domain::fixtures::load_files(&store, &catalog, &config.fixtures, fresh)?;
         let key = format!("airbyte-mock:{}:{}", config.client_secret, config.seed);
         Ok(Self(Arc::new(Shared {
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -84,6 +89,7 @@ impl AppState {
             catalog,
             store,
             stats: Stats::default(),
+            fixtures,
         })))
     }
 

@@ -4,13 +4,14 @@
 //! outcome inputs applied, then stored.
 
 use airbyte_embedded::{
-    CheckStatus, DetailedSourceTemplate, SourceCheckResponse, SourceListItem, SourceRead,
+    ApiError, CheckStatus, DetailedSourceTemplate, SourceCheckResponse, SourceListItem, SourceRead,
 };
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::store::{Data, SourceRecord, Store};
+use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::ids::Ids;
 use crate::spec;
@@ -89,6 +90,26 @@ enum Step {
     Save,
 }
 
+/// A template's `partial_default_config` (`defaults`) under `config`, validated against the schema
+/// of connector `definition_id`: every bad field is one error named under `field` (`source_config`,
+/// or a fixture's `sources[2].config`).
+pub(crate) fn checked_config(
+    catalog: &Catalog,
+    field: &str,
+    definition_id: Uuid,
+    defaults: &Map<String, Value>,
+    config: Map<String, Value>,
+) -> Result<Map<String, Value>, Vec<ApiError>> {
+    let config = merge_defaults(defaults, config);
+    if let Some(validator) = catalog.validator(definition_id) {
+        let errors = spec::validate(validator, field, &Value::Object(config.clone()));
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+    }
+    Ok(config)
+}
+
 /// Defaults merged, schema validation (422 listing every bad field), then the outcome inputs
 /// (`slow`, `fail`, `error_<CODE>`). Returns the merged config and the outcome.
 async fn prepare(
@@ -98,13 +119,14 @@ async fn prepare(
     template: &DetailedSourceTemplate,
     config: Map<String, Value>,
 ) -> AppResult<(Map<String, Value>, spec::Outcome)> {
-    let config = merge_defaults(&template.partial_default_config, config);
-    if let Some(validator) = state.catalog.validator(template.source_definition_id) {
-        let errors = spec::validate(validator, field.name(), &Value::Object(config.clone()));
-        if !errors.is_empty() {
-            return Err(AppError::invalid_many(errors));
-        }
-    }
+    let config = checked_config(
+        &state.catalog,
+        field.name(),
+        template.source_definition_id,
+        &template.partial_default_config,
+        config,
+    )
+    .map_err(AppError::invalid_many)?;
     let outcome = spec::outcome(&template.user_config_spec.connection_specification, &config);
     if outcome.slow && step == Step::Save {
         tokio::time::sleep(spec::SLOW_DELAY).await;
@@ -129,13 +151,65 @@ pub(crate) async fn create(
     config: Map<String, Value>,
     name: Option<String>,
 ) -> AppResult<SourceRead> {
-    if name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+    let config = accepted(state, field, template, config, name.as_deref()).await?;
+    insert(state, workspace_id, template, config, name)
+}
+
+/// What a create checks before it stores anything: the name, the configuration and the outcome
+/// inputs. Returns the configuration to store.
+async fn accepted(
+    state: &AppState,
+    field: ConfigField,
+    template: &DetailedSourceTemplate,
+    config: Map<String, Value>,
+    name: Option<&str>,
+) -> AppResult<Map<String, Value>> {
+    if name.is_some_and(|n| n.trim().is_empty()) {
         return Err(AppError::invalid("name", "must not be empty"));
     }
     let (config, outcome) = prepare(state, Step::Save, field, template, config).await?;
     if let Some(failure) = &outcome.failure {
         return Err(failure_error(field, failure));
     }
+    Ok(config)
+}
+
+/// The control plane's backdoor: a source in the workspace called `workspace_name` (created in
+/// `region_id` if new) from template `template_id`, checked like the end-user create. Everything is
+/// checked before the workspace is created, so a refused source leaves no workspace behind.
+pub(crate) async fn create_in_named_workspace(
+    state: &AppState,
+    workspace_name: &str,
+    region_id: Option<Uuid>,
+    template_id: Uuid,
+    config: Map<String, Value>,
+    name: Option<String>,
+) -> AppResult<SourceRead> {
+    super::workspaces::check_name("workspace_name", workspace_name)?;
+    let region_id = super::workspaces::region(region_id)?;
+    let template = super::templates::source_template(&state.store, template_id).map_err(|_| {
+        AppError::invalid(
+            "source_template_id",
+            format!("no source template '{template_id}'"),
+        )
+    })?;
+    let field = ConfigField::SourceConfig;
+    let config = accepted(state, field, &template, config, name.as_deref()).await?;
+    let (workspace, created) = state.store.workspace_for(workspace_name, region_id);
+    if created {
+        tracing::info!(workspace_id = %workspace.id, "workspace created");
+    }
+    insert(state, workspace.id, &template, config, name)
+}
+
+/// Stores an accepted source.
+fn insert(
+    state: &AppState,
+    workspace_id: Uuid,
+    template: &DetailedSourceTemplate,
+    config: Map<String, Value>,
+    name: Option<String>,
+) -> AppResult<SourceRead> {
     let read = state.store.write(|data, ids| {
         if !data.workspaces.contains_key(&workspace_id) {
             return Err(AppError::unauthorized(

@@ -129,6 +129,34 @@ impl From<Stored> for Data {
     }
 }
 
+/// The parts of a [`Data`], for building one from a loaded dump (the derived indexes are rebuilt).
+pub(in crate::domain) struct Parts {
+    pub(in crate::domain) organization_id: Uuid,
+    pub(in crate::domain) organization_name: String,
+    pub(in crate::domain) workspaces: IndexMap<Uuid, WorkspaceRecord>,
+    pub(in crate::domain) source_templates: IndexMap<Uuid, TemplateRecord>,
+    pub(in crate::domain) connection_templates: IndexMap<Uuid, ConnectionTemplate>,
+    pub(in crate::domain) tags: IndexMap<String, Tag>,
+    pub(in crate::domain) sources: IndexMap<Uuid, SourceRecord>,
+    pub(in crate::domain) allowed_origins: BTreeSet<String>,
+}
+
+impl From<Parts> for Data {
+    fn from(p: Parts) -> Self {
+        Stored {
+            organization_id: p.organization_id,
+            organization_name: p.organization_name,
+            workspaces: p.workspaces,
+            source_templates: p.source_templates,
+            connection_templates: p.connection_templates,
+            tags: p.tags,
+            sources: p.sources,
+            allowed_origins: p.allowed_origins,
+        }
+        .into()
+    }
+}
+
 /// How many of each thing the state holds (`/_mock/health`, and tests that check nothing changed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -347,6 +375,29 @@ impl Store {
             *ids = Ids::new(self.seed);
             *data = Data::seeded(catalog, ids);
         });
+    }
+
+    /// Back to the seeded state with `build` applied on top (the start-up fixtures), as one write.
+    /// The new state is built off the lock from a fresh seeded state and generator, so the same seed
+    /// and the same fixtures give the same ids; if `build` fails, nothing changes.
+    pub(in crate::domain) fn reset_with<E>(
+        &self,
+        catalog: &Catalog,
+        build: impl FnOnce(&mut Data, &mut Ids) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut fresh_ids = Ids::new(self.seed);
+        let mut fresh = Data::seeded(catalog, &mut fresh_ids);
+        build(&mut fresh, &mut fresh_ids)?;
+        self.write(|data, ids| {
+            *data = fresh;
+            *ids = fresh_ids;
+        });
+        Ok(())
+    }
+
+    /// Replaces the whole state with `data` (a loaded dump), as one write. The id generator runs on.
+    pub(in crate::domain) fn replace(&self, data: Data) {
+        self.write(|current, _| *current = data);
     }
 
     /// A copy of the whole state.

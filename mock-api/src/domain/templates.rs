@@ -12,9 +12,10 @@ use uuid::Uuid;
 
 use super::store::{Data, Store, TemplateRecord};
 use super::tags::check_tag_names;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, SourceDefinition};
 use crate::clock;
 use crate::error::{AppError, AppResult};
+use crate::ids::Ids;
 
 impl TemplateRecord {
     /// The one visibility rule: an organization sees its own templates and Airbyte's global ones.
@@ -135,12 +136,26 @@ pub(crate) fn create_source_template(
             ),
         )
     })?;
-    let tags = req.tags.unwrap_or_default();
-    check_tag_names("tags", &tags)?;
+    check_tag_names("tags", req.tags.iter().flatten())?;
     Ok(store.write(|data, ids| {
-        let now = clock::now_rfc3339();
+        data.insert_source_template(def, organization_id, req, ids, &clock::now_rfc3339())
+    }))
+}
+
+impl Data {
+    /// A new template of `organization_id` made from `def` as `req` describes it (its tags created
+    /// as needed); the caller has checked the tag names.
+    pub(in crate::domain) fn insert_source_template(
+        &mut self,
+        def: &SourceDefinition,
+        organization_id: Uuid,
+        req: SourceTemplateCreateRequest,
+        ids: &mut Ids,
+        now: &str,
+    ) -> DetailedSourceTemplate {
+        let tags = req.tags.unwrap_or_default();
         for tag in &tags {
-            data.ensure_tag(tag, ids, &now);
+            self.ensure_tag(tag, ids, now);
         }
         let template = DetailedSourceTemplate {
             id: ids.uuid(),
@@ -153,12 +168,12 @@ pub(crate) fn create_source_template(
             tags,
             mode: req.mode.unwrap_or(def.mode),
             is_experimental: false,
-            created_at: Some(now.clone()),
-            updated_at: Some(now),
+            created_at: Some(now.to_owned()),
+            updated_at: Some(now.to_owned()),
             connector_name: Some(def.connector_name.clone()),
             auth_tooltip: None,
         };
-        data.source_templates.insert(
+        self.source_templates.insert(
             template.id,
             TemplateRecord {
                 organization_id: Some(organization_id),
@@ -166,7 +181,7 @@ pub(crate) fn create_source_template(
             },
         );
         template
-    }))
+    }
 }
 
 /// A copy of `original_source_template_id` owned by the organization, renamed "<name> (copy)" unless

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::store::{Data, Store, WorkspaceRecord};
 use crate::clock;
 use crate::error::{AppError, AppResult};
+use crate::ids::Ids;
 
 /// The workspace name from `workspace_name` or a deprecated alias (`customer_name`,
 /// `external_user_id`), checked: present, the aliases agree, non-empty, at most 256 characters.
@@ -23,24 +24,35 @@ pub(crate) fn workspace_name(body: &impl WorkspaceNamed) -> AppResult<String> {
             ),
         ));
     }
+    check_name(field, name)?;
+    Ok(name.to_owned())
+}
+
+/// The one rule for a workspace name, sent as `field`: non-blank, at most 256 characters.
+pub(crate) fn check_name(field: &str, name: &str) -> AppResult<()> {
     if name.trim().is_empty() {
         return Err(AppError::invalid(field, "must not be empty"));
     }
     if name.chars().count() > 256 {
         return Err(AppError::invalid(field, "must be at most 256 characters"));
     }
-    Ok(name.to_owned())
+    Ok(())
 }
 
 /// `region_id`: US when absent, else one of Airbyte's two regions.
 pub(crate) fn region(region_id: Option<Uuid>) -> AppResult<Uuid> {
+    region_at("region_id", region_id)
+}
+
+/// [`region`] for a region sent as `field`.
+pub(crate) fn region_at(field: &str, region_id: Option<Uuid>) -> AppResult<Uuid> {
     let us = Uuid::parse_str(REGION_US).unwrap_or_default();
     let eu = Uuid::parse_str(REGION_EU).unwrap_or_default();
     match region_id {
         None => Ok(us),
         Some(r) if r == us || r == eu => Ok(r),
         Some(r) => Err(AppError::invalid(
-            "region_id",
+            field,
             format!("unknown region {r}; use {REGION_US} (US, the default) or {REGION_EU} (EU)"),
         )),
     }
@@ -58,6 +70,33 @@ impl Data {
             .insert(record.workspace.name.clone(), record.workspace.id);
         self.workspaces.insert(record.workspace.id, record);
     }
+
+    /// A new workspace called `name` (the caller has checked that the name is free).
+    pub(in crate::domain) fn new_workspace(
+        &mut self,
+        name: &str,
+        region_id: Uuid,
+        ids: &mut Ids,
+        now: &str,
+    ) -> Workspace {
+        let workspace = Workspace {
+            id: ids.uuid(),
+            name: name.to_owned(),
+            organization_id: self.organization_id,
+            status: "active".into(),
+            cache_enabled: Some(false),
+            tombstone: false,
+            visibility: "private".into(),
+            color: None,
+            created_at: now.to_owned(),
+            updated_at: now.to_owned(),
+        };
+        self.insert_workspace(WorkspaceRecord {
+            workspace: workspace.clone(),
+            region_id,
+        });
+        workspace
+    }
 }
 
 impl Store {
@@ -71,23 +110,7 @@ impl Store {
             if let Some(w) = data.workspace_by_name(name) {
                 return (w.workspace.clone(), false);
             }
-            let now = clock::now_rfc3339();
-            let workspace = Workspace {
-                id: ids.uuid(),
-                name: name.to_owned(),
-                organization_id: data.organization_id,
-                status: "active".into(),
-                cache_enabled: Some(false),
-                tombstone: false,
-                visibility: "private".into(),
-                color: None,
-                created_at: now.clone(),
-                updated_at: now,
-            };
-            data.insert_workspace(WorkspaceRecord {
-                workspace: workspace.clone(),
-                region_id,
-            });
+            let workspace = data.new_workspace(name, region_id, ids, &clock::now_rfc3339());
             (workspace, true)
         })
     }

@@ -4,7 +4,7 @@
 //! names are in `airbyte_mock::testkit`, shared with the other suites.
 
 use airbyte_embedded::WidgetToken;
-use airbyte_mock::{AppState, TestServer};
+use airbyte_mock::{AppState, Config, TestServer};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
@@ -43,7 +43,12 @@ pub(crate) struct TestApp {
 
 /// The mock on a free loopback port (default configuration), with a client for it.
 pub(crate) async fn spawn_app() -> TestApp {
-    let server = TestServer::start().await;
+    spawn_app_with(Config::default()).await
+}
+
+/// [`spawn_app`] with a configuration (its address is replaced by a free loopback port).
+pub(crate) async fn spawn_app_with(config: Config) -> TestApp {
+    let server = TestServer::with(config).await;
     TestApp {
         base: server.url().to_owned(),
         client: server.client().clone(),

@@ -10,6 +10,8 @@ mod helpers;
 
 // Control plane: /_mock/health readiness and /_mock/reset back to the seeded state.
 mod admin;
+// Control plane backdoors: a source without the widget, every issued token expired at once.
+mod backdoors;
 // Token tiers: missing, non-Bearer, malformed, forged, expired (401); wrong tier, workspace, organization (403).
 mod auth;
 // The operator creating, checking and updating sources without the widget.
@@ -18,12 +20,16 @@ mod connectors;
 mod cors;
 // Error shape everywhere: 404, 405, 413, malformed JSON, field paths, a junk-input sweep and a proptest.
 mod errors;
+// Fixtures: merged over HTTP, loaded at start (--fixture, repeatable or comma-separated), a bad one named and refused whole, reset?to=fixtures.
+mod fixtures;
 // Contract: responses validated against Airbyte's published OpenAPI 3.1 document (embedded in the airbyte-openapi crate).
 mod openapi;
 // --state-file: restarts, kill -9 mid-burst, truncated and corrupt files, write failures, SIGTERM.
 mod persistence;
 // End-user sources (tag selection, CRUD, redaction, validation, outcome inputs) and the operator's view of them.
 mod sources;
+// The state dump (no secret in it) and loading it back: round trip, masked secrets, a bad state refused whole.
+mod state;
 // Operator catalog: source templates, connection templates and tags.
 mod templates;
 // TestServer itself: distinct free ports, shutdown on drop, a configuration that takes effect.

@@ -598,3 +598,26 @@ async fn sigterm_lets_a_request_in_flight_finish_then_exits_0() {
         "{sources}"
     );
 }
+
+/// `--fixture` with `--state-file`: the fixtures go into the first, fresh state only; a restart
+/// restores that state and does not merge them a second time.
+#[tokio::test]
+async fn fixtures_are_merged_once_not_again_on_every_restart() {
+    let dir = TempDir::new("fixtures");
+    let path = dir.file();
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/example.json");
+    let config = || Config {
+        fixtures: vec![fixture.clone()],
+        ..with_file(&path)
+    };
+    let first = TestServer::with(config()).await;
+    let seeded = TestServer::start().await.state().store.counts();
+    let with_fixtures = first.state().store.counts();
+    assert!(
+        with_fixtures.sources > seeded.sources,
+        "the example fixture adds sources: {with_fixtures:?}"
+    );
+    drop(first);
+    let second = TestServer::with(config()).await;
+    assert_eq!(second.state().store.counts(), with_fixtures);
+}
