@@ -47,6 +47,14 @@ pub struct Config {
     /// Seed for ids and generated data: the same seed gives the same state.
     #[arg(long, env = "AIRBYTE_MOCK_SEED", default_value_t = 42)]
     pub seed: u64,
+
+    /// How many requests the journal (`/_mock/requests`) keeps; the oldest are dropped first.
+    #[arg(long, env = "AIRBYTE_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+
+    /// Honour the `X-Mock-Scenario` header from any peer, not only from loopback.
+    #[arg(long, env = "AIRBYTE_MOCK_ALLOW_SCENARIO_HEADER")]
+    pub allow_scenario_header: bool,
 }
 
 impl Default for Config {
@@ -57,6 +65,8 @@ impl Default for Config {
             client_id: "mock-client-id".into(),
             client_secret: "mock-client-secret".into(),
             seed: 42,
+            journal_size: 1000,
+            allow_scenario_header: false,
         }
     }
 }

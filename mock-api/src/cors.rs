@@ -36,7 +36,11 @@ pub(crate) async fn end_user_cors(
     if is_preflight {
         return preflight(&state, origin.as_deref());
     }
-    let authenticated = Authenticated::check(request.headers(), &state.keys);
+    // The journal's layer checked the token already; check here only when it did not run.
+    let authenticated = match request.extensions().get::<Authenticated>() {
+        Some(authenticated) => authenticated.clone(),
+        None => Authenticated::check(request.headers(), &state.keys),
+    };
     let token_origin = match &authenticated.0 {
         Ok(Claims::Scoped(claims)) => claims.allowed_origin.clone(),
         _ => None,

@@ -9,6 +9,7 @@ mod auth;
 mod catalog;
 mod clock;
 mod config;
+mod control;
 mod cors;
 mod domain;
 mod error;
@@ -41,6 +42,8 @@ pub struct Shared {
     pub catalog: catalog::Catalog,
     pub store: Store,
     stats: Stats,
+    /// The request journal, the fault rules and the scenario policy.
+    control: control::Control,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
@@ -74,6 +77,7 @@ impl AppState {
     pub fn new(config: &Config, public_url: &str) -> Result<Self, String> {
         let catalog = catalog::Catalog::load()?;
         let store = Store::new(&catalog, config.seed);
+        let control = control::Control::new(config, &catalog);
         let key = format!("airbyte-mock:{}:{}", config.client_secret, config.seed);
         Ok(Self(Arc::new(Shared {
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -83,6 +87,7 @@ impl AppState {
             catalog,
             store,
             stats: Stats::default(),
+            control,
         })))
     }
 
@@ -140,6 +145,12 @@ impl Server {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let state = self.state.clone();
+        // Open journal streams never end by themselves; graceful shutdown would wait on them.
+        let shutdown = async move {
+            shutdown.await;
+            state.control.journal.close_streams();
+        };
         self.listener.serve(app(self.state), shutdown).await
     }
 }
