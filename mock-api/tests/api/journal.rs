@@ -359,3 +359,83 @@ async fn no_secret_or_token_reaches_the_journal() {
     }
     assert!(text.contains("**********"));
 }
+
+#[tokio::test]
+async fn bodies_are_capped_and_an_oversized_one_is_not_recorded() {
+    let app = spawn_app().await;
+    let operator = app.app_token().await;
+    let padding = "x".repeat(100 * 1024);
+    app.post(
+        "/api/v1/integrations/templates/tags",
+        Some(&operator),
+        &json!({"name": "capped", "padding": padding}),
+    )
+    .await;
+    let entry = &entries(&app, "?path=/api/v1/integrations/templates/tags").await[0];
+    let recorded = entry["request_body"]
+        .as_str()
+        .expect("a capped body is text");
+    assert!(recorded.starts_with("{\""), "{}", &recorded[..40]);
+    assert!(recorded.len() < 70 * 1024, "{}", recorded.len());
+    assert!(
+        recorded.ends_with(" bytes in all]") && recorded.contains("[truncated: "),
+        "{}",
+        &recorded[recorded.len() - 60..]
+    );
+
+    let huge = "y".repeat(2 * 1024 * 1024);
+    let (status, _, body) = app
+        .post(
+            "/api/v1/integrations/templates/tags",
+            Some(&operator),
+            &json!({"name": huge}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the handler's own limit: {body}"
+    );
+    let entry = entries(&app, "?status=413").await;
+    assert!(
+        entry[0]["request_body"]
+            .as_str()
+            .unwrap()
+            .starts_with("[not recorded"),
+        "{}",
+        entry[0]["request_body"]
+    );
+}
+
+/// An open stream must not hold up a graceful shutdown: it ends, and the server stops.
+#[tokio::test]
+async fn an_open_stream_ends_when_the_server_shuts_down() {
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        ..Config::default()
+    };
+    let server = airbyte_mock::Server::bind(&config).await.unwrap();
+    let url = format!("http://{}", server.local_addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut stream = client
+        .get(format!("{url}/_mock/requests/stream"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    stop.send(()).unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while stream.chunk().await.unwrap_or(None).is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream did not end");
+    let finished = tokio::time::timeout(Duration::from_secs(10), running).await;
+    assert!(
+        matches!(finished, Ok(Ok(Ok(())))),
+        "the server did not stop: {finished:?}"
+    );
+}
