@@ -105,7 +105,10 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
         .as_ref()
         .and_then(|bytes| serde_json::from_slice::<Value>(bytes).ok());
     if workspace.is_none() {
-        workspace = request_json.as_ref().and_then(body_workspace);
+        workspace = request_json
+            .as_ref()
+            .and_then(body_workspace)
+            .or_else(|| query_workspace(uri.query()));
     }
     let request_body = match (&captured.whole, request_json) {
         (_, Some(json)) => Some(control.redactor_json(json)),
@@ -251,17 +254,27 @@ async fn capture(body: Body) -> Captured {
     }
 }
 
-/// The workspace an operator request is about, from its body (`workspace_name` or an old alias).
+/// The names an operator request gives a workspace by: `workspace_name` and its old aliases.
+const WORKSPACE_KEYS: [&str; 4] = [
+    "workspace_name",
+    "customer_name",
+    "external_user_id",
+    "externalUserId",
+];
+
+/// The workspace an operator request is about, from its body.
 fn body_workspace(body: &Value) -> Option<String> {
-    [
-        "workspace_name",
-        "customer_name",
-        "external_user_id",
-        "externalUserId",
-    ]
-    .iter()
-    .find_map(|key| body.get(key).and_then(Value::as_str))
-    .map(str::to_owned)
+    WORKSPACE_KEYS
+        .iter()
+        .find_map(|key| body.get(key).and_then(Value::as_str))
+        .map(str::to_owned)
+}
+
+/// The workspace an operator request is about, from its query (`GET …/connectors?workspace_name=`).
+fn query_workspace(query: Option<&str>) -> Option<String> {
+    url::form_urlencoded::parse(query?.as_bytes())
+        .find(|(key, _)| WORKSPACE_KEYS.contains(&key.as_ref()))
+        .map(|(_, value)| value.into_owned())
 }
 
 impl Control {

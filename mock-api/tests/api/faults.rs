@@ -292,6 +292,32 @@ async fn rules_match_method_path_prefix_and_workspace() {
         502,
         "the operator body's workspace_name"
     );
+    let connectors = "/api/v1/integrations/connectors";
+    assert_eq!(
+        app.get(
+            &format!("{connectors}?workspace_name=target-co"),
+            Some(&operator)
+        )
+        .await
+        .0,
+        200,
+        "another path"
+    );
+    add(
+        &app,
+        json!({"path": connectors, "workspace_name": "target-co", "status": 503}),
+    )
+    .await;
+    assert_eq!(
+        app.get(
+            &format!("{connectors}?workspace_name=target-co"),
+            Some(&operator)
+        )
+        .await
+        .0,
+        503,
+        "the operator query's workspace_name"
+    );
     let bystander = json!({"workspace_name": "bystander-co", "allowed_origin": ORIGIN});
     assert_eq!(
         app.post("/api/v1/embedded/widget-token", Some(&operator), &bystander)
