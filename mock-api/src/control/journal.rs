@@ -214,7 +214,7 @@ enum Since {
     Time(OffsetDateTime),
 }
 
-/// The query of `GET /_mock/requests` (and of the stream, which ignores `since` and `limit`).
+/// The query of `GET /_mock/requests` (and of the stream, where `limit` does not apply).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Filter {
     path: Option<String>,
