@@ -61,6 +61,14 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub fixtures: Vec<std::path::PathBuf>,
+
+    /// How many requests the journal (`/_mock/requests`) keeps; the oldest are dropped first.
+    #[arg(long, env = "AIRBYTE_MOCK_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
+
+    /// Honour the `X-Mock-Scenario` header from any peer, not only from loopback.
+    #[arg(long, env = "AIRBYTE_MOCK_ALLOW_SCENARIO_HEADER")]
+    pub allow_scenario_header: bool,
 }
 
 impl Default for Config {
@@ -73,6 +81,9 @@ impl Default for Config {
             seed: 42,
             state_file: None,
             fixtures: Vec::new(),
+
+            journal_size: 1000,
+            allow_scenario_header: false,
         }
     }
 }

@@ -17,8 +17,8 @@ use crate::error::AppError;
 const ALLOW_METHODS: &str = "GET, POST, PUT, DELETE, OPTIONS";
 const ALLOW_HEADERS: &str = "authorization, content-type, x-organization-id";
 
-/// Also checks the bearer token, once, and leaves the outcome in the request's extensions for the
-/// extractors ([`Authenticated`]).
+/// Reads the bearer token's check ([`Authenticated`]) that the control layer left in the request's
+/// extensions, or makes it when that layer did not run, and leaves it there for the extractors.
 pub(crate) async fn end_user_cors(
     State(state): State<AppState>,
     mut request: Request,
@@ -36,7 +36,11 @@ pub(crate) async fn end_user_cors(
     if is_preflight {
         return preflight(&state, origin.as_deref());
     }
-    let authenticated = Authenticated::check(request.headers(), &state.keys);
+    // The journal's layer checked the token already; check here only when it did not run.
+    let authenticated = match request.extensions().get::<Authenticated>() {
+        Some(authenticated) => authenticated.clone(),
+        None => Authenticated::check(request.headers(), &state.keys),
+    };
     let token_origin = match &authenticated.0 {
         Ok(Claims::Scoped(claims)) => claims.allowed_origin.clone(),
         _ => None,

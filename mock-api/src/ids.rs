@@ -51,6 +51,12 @@ impl Ids {
         uuid::Builder::from_random_bytes(bytes).into_uuid()
     }
 
+    /// A uniform draw from `[0, 1)`: fault rules' `probability` and ranged delays come from this
+    /// stream too, so a fixed seed and the same requests give the same faults.
+    pub fn fraction(&mut self) -> f64 {
+        rand::RngExt::random::<f64>(&mut self.rng)
+    }
+
     pub fn company_name(&mut self) -> String {
         fake::faker::company::en::CompanyName().fake_with_rng(&mut self.rng)
     }

@@ -9,6 +9,7 @@ mod auth;
 mod catalog;
 mod clock;
 mod config;
+mod control;
 mod cors;
 mod domain;
 mod error;
@@ -43,6 +44,8 @@ pub struct Shared {
     stats: Stats,
     /// The `--fixture` files as merged at start, for `POST /_mock/reset?to=fixtures`.
     fixtures: Vec<domain::fixtures::Fixture>,
+    /// The request journal, the fault rules and the scenario policy.
+    control: control::Control,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
@@ -80,6 +83,7 @@ impl AppState {
         // Fixtures go into a fresh state only: a restored one already has them.
         let fresh = store.revision() == 0;
         let fixtures = domain::fixtures::load_files(&store, &catalog, &config.fixtures, fresh)?;
+        let control = control::Control::new(config, &catalog);
         let key = format!("airbyte-mock:{}:{}", config.client_secret, config.seed);
         Ok(Self(Arc::new(Shared {
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -90,6 +94,7 @@ impl AppState {
             store,
             stats: Stats::default(),
             fixtures,
+            control,
         })))
     }
 
@@ -180,6 +185,12 @@ impl Server {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let state = self.state.clone();
+        // Open journal streams never end by themselves; graceful shutdown would wait on them.
+        let shutdown = async move {
+            shutdown.await;
+            state.control.journal.close_streams();
+        };
         self.listener.serve(app(self.state), shutdown).await
     }
 }

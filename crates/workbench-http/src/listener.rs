@@ -37,15 +37,19 @@ impl Listener {
         reachable(self.local_addr)
     }
 
-    /// Serves `router` until `shutdown` completes, then lets requests in flight finish.
+    /// Serves `router` until `shutdown` completes, then lets requests in flight finish. Handlers
+    /// may extract the peer's address (`ConnectInfo<SocketAddr>`).
     pub async fn serve(
         self,
         router: Router,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod connectors;
+pub(crate) mod control;
 pub(crate) mod embedded;
 pub(crate) mod templates;
 pub(crate) mod tokens;
@@ -32,10 +33,15 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(connectors::router())
         .merge(end_user)
         .merge(widget::router())
-        .nest("/_mock", admin::router())
+        .nest("/_mock", admin::router().merge(control::router()))
         .fallback(error::not_found_fallback)
         .layer(middleware::from_fn(shape_bare_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Outermost: the journal sees every answer, faults' and 404s included.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::control::layer,
+        ))
         .with_state(state)
 }
 

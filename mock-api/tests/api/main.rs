@@ -18,14 +18,20 @@ mod auth;
 mod connectors;
 // CORS on the end-user API: preflights for minted origins only, allow-origin bound to the token's origin.
 mod cors;
+// Fault rules under /_mock/faults: status, body, delay, drop, 429 + Retry-After, times, seeded probability.
+mod faults;
 // Error shape everywhere: 404, 405, 413, malformed JSON, field paths, a junk-input sweep and a proptest.
 mod errors;
 // Fixtures: merged over HTTP, loaded at start (--fixture, repeatable or comma-separated), a bad one named and refused whole, reset?to=fixtures.
 mod fixtures;
+// The request journal under /_mock/requests: entries, filters, the bound, the SSE stream, redaction.
+mod journal;
 // Contract: responses validated against Airbyte's published OpenAPI 3.1 document (embedded in the airbyte-openapi crate).
 mod openapi;
 // --state-file: restarts, kill -9 mid-burst, truncated and corrupt files, write failures, SIGTERM.
 mod persistence;
+// The X-Mock-Scenario header: status, delay, drop, a bad value, never echoed or allowed by CORS.
+mod scenario;
 // End-user sources (tag selection, CRUD, redaction, validation, outcome inputs) and the operator's view of them.
 mod sources;
 // The state dump (no secret in it) and loading it back: round trip, masked secrets, a bad state refused whole.
