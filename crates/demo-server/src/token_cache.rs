@@ -37,6 +37,16 @@ impl TokenCache {
         *slot = Some((token.clone(), Instant::now() + lifetime));
         Ok(token)
     }
+
+    /// Forgets `stale` after Airbyte refused it (revoked, or expired early), so the next `get`
+    /// fetches a new one. Only that token: when several requests fail on it at once, the first
+    /// caller's refresh is kept, not thrown away by the others.
+    pub(crate) async fn invalidate(&self, stale: &str) {
+        let mut slot = self.slot.lock().await;
+        if slot.as_ref().is_some_and(|(token, _)| token == stale) {
+            *slot = None;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -67,6 +77,18 @@ mod tests {
             assert_eq!(h.await.unwrap(), Ok("t".to_owned()));
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn invalidating_forgets_only_the_stale_token() {
+        let cache = TokenCache::default();
+        let fresh = |t: &'static str| move || async move { Ok::<_, ()>((t.to_owned(), 900)) };
+        assert_eq!(cache.get(fresh("a")).await, Ok("a".into()));
+        cache.invalidate("a").await;
+        assert_eq!(cache.get(fresh("b")).await, Ok("b".into()));
+        // A late caller that also saw "a" fail must not drop "b".
+        cache.invalidate("a").await;
+        assert_eq!(cache.get(fresh("c")).await, Ok("b".into()));
     }
 
     #[tokio::test]
