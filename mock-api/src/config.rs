@@ -47,6 +47,11 @@ pub struct Config {
     /// Seed for ids and generated data: the same seed gives the same state.
     #[arg(long, env = "AIRBYTE_MOCK_SEED", default_value_t = 42)]
     pub seed: u64,
+
+    /// Token every /_mock route except /_mock/health requires (`Authorization: Bearer <token>` or
+    /// `X-Mock-Admin-Token`); without one, /_mock answers only loopback clients.
+    #[arg(long, env = "AIRBYTE_MOCK_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
 }
 
 impl Default for Config {
@@ -57,6 +62,7 @@ impl Default for Config {
             client_id: "mock-client-id".into(),
             client_secret: "mock-client-secret".into(),
             seed: 42,
+            admin_token: None,
         }
     }
 }

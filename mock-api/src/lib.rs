@@ -5,6 +5,7 @@
 //! for tests, and the read side of the state ([`Store`], [`Counts`], [`Data`], [`Catalog`]).
 //! Everything else (the domain rules, the routes, tokens, validation) is private to the crate.
 
+mod admin_guard;
 mod auth;
 mod catalog;
 mod clock;
@@ -41,6 +42,8 @@ pub struct Shared {
     pub catalog: catalog::Catalog,
     pub store: Store,
     stats: Stats,
+    /// `--admin-token`: what `/_mock/*` requires when set (see `admin_guard`).
+    admin_token: Option<String>,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
@@ -83,6 +86,7 @@ impl AppState {
             catalog,
             store,
             stats: Stats::default(),
+            admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
         })))
     }
 
@@ -124,6 +128,11 @@ impl Server {
             .clone()
             .unwrap_or_else(|| format!("http://{}", listener.reachable_addr()));
         let state = AppState::new(config, &public_url)?;
+        if let Some(warning) =
+            admin_guard::exposure_warning(listener.local_addr(), state.admin_token.as_deref())
+        {
+            tracing::warn!("{warning}");
+        }
         Ok(Self { listener, state })
     }
 

@@ -37,13 +37,15 @@ impl Listener {
         reachable(self.local_addr)
     }
 
-    /// Serves `router` until `shutdown` completes, then lets requests in flight finish.
+    /// Serves `router` until `shutdown` completes, then lets requests in flight finish. Handlers
+    /// can read the peer's address with `axum::extract::ConnectInfo<SocketAddr>`.
     pub async fn serve(
         self,
         router: Router,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, router)
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
     }

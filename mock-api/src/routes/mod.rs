@@ -34,6 +34,11 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(widget::router())
         .nest("/_mock", admin::router())
         .fallback(error::not_found_fallback)
+        // Every path under /_mock, however nested: admin token or loopback only (admin_guard.rs).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::admin_guard::guard,
+        ))
         .layer(middleware::from_fn(shape_bare_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

@@ -10,6 +10,8 @@ mod helpers;
 
 // Control plane: /_mock/health readiness and /_mock/reset back to the seeded state.
 mod admin;
+// Who may use /_mock: the admin token, loopback only without one, no CORS on the control plane.
+mod admin_guard;
 // Token tiers: missing, non-Bearer, malformed, forged, expired (401); wrong tier, workspace, organization (403).
 mod auth;
 // The operator creating, checking and updating sources without the widget.

@@ -1,0 +1,234 @@
+//! Who may use `/_mock/*`: the admin token (either header, any peer), loopback only without one, an
+//! open `/_mock/health`, and no CORS allow headers on the control plane.
+
+use airbyte_mock::testkit::assert_error_shape;
+use airbyte_mock::{Config, Server, TestServer};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::{ORIGIN, spawn_app};
+
+const TOKEN: &str = "admin-token-for-tests-51c2";
+
+async fn send(
+    server: &TestServer,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let mut request = server
+        .client()
+        .request(method, format!("{}{path}", server.url()));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("the mock answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, headers, body)
+}
+
+async fn with_token() -> TestServer {
+    TestServer::with(Config {
+        admin_token: Some(TOKEN.into()),
+        ..Config::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn without_a_token_loopback_clients_use_the_control_plane() {
+    let app = spawn_app().await;
+    let (status, _, body) = app.post("/_mock/reset", None, &serde_json::json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, body) = app.get("/_mock/health", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn with_a_token_every_route_but_health_needs_it() {
+    let server = with_token().await;
+    let (status, _, body) = send(&server, Method::GET, "/_mock/health", &[]).await;
+    assert_eq!(status, StatusCode::OK, "health stays open: {body}");
+    assert_eq!(body["status"], "ok");
+
+    // Known and unknown routes alike: no token, a wrong one, the wrong scheme.
+    let basic = format!("Basic {TOKEN}");
+    for path in [
+        "/_mock/reset",
+        "/_mock/state",
+        "/_mock/requests",
+        "/_mock/no-such-route",
+    ] {
+        for headers in [
+            vec![],
+            vec![("authorization", "Bearer not-the-token")],
+            vec![("authorization", basic.as_str())],
+            vec![("x-mock-admin-token", "admin-token-for-tests-51c")],
+        ] {
+            let (status, _, body) = send(&server, Method::POST, path, &headers).await;
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{path} {headers:?}: {body}"
+            );
+            let message = assert_error_shape(&body);
+            assert!(message.contains("admin token"), "{message}");
+            assert!(
+                !body.to_string().contains(TOKEN),
+                "the token is never echoed: {body}"
+            );
+        }
+    }
+
+    let bearer = format!("Bearer {TOKEN}");
+    let (status, _, body) = send(
+        &server,
+        Method::POST,
+        "/_mock/reset",
+        &[("authorization", &bearer)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "reset");
+    let (status, _, body) = send(
+        &server,
+        Method::POST,
+        "/_mock/reset",
+        &[("x-mock-admin-token", TOKEN)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The Airbyte API itself is unaffected by the admin token.
+    let token = server.application_token().await;
+    assert!(!token.is_empty());
+}
+
+#[tokio::test]
+async fn an_empty_admin_token_is_no_token() {
+    let server = TestServer::with(Config {
+        admin_token: Some(String::new()),
+        ..Config::default()
+    })
+    .await;
+    let (status, _, body) = send(&server, Method::POST, "/_mock/reset", &[]).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "loopback, no token configured: {body}"
+    );
+}
+
+#[tokio::test]
+async fn the_control_plane_sends_no_cors_allow_headers() {
+    let app = spawn_app().await;
+    // Even for an origin the mock has minted a widget token for (its end-user API allows that one).
+    app.widget_token("cors-admin-co", ORIGIN).await;
+    // The same preflight on the end-user API is allowed, so the checks below mean something.
+    let (status, headers, _) = app
+        .send(
+            app.client
+                .request(Method::OPTIONS, app.url("/api/v1/embedded/sources"))
+                .header("origin", ORIGIN)
+                .header("access-control-request-method", "POST"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(headers["access-control-allow-origin"], ORIGIN);
+    for (method, path) in [
+        (Method::OPTIONS, "/_mock/reset"),
+        (Method::OPTIONS, "/_mock/health"),
+        (Method::GET, "/_mock/health"),
+        (Method::POST, "/_mock/reset"),
+    ] {
+        let (_, headers, _) = app
+            .send(
+                app.client
+                    .request(method.clone(), app.url(path))
+                    .header("origin", ORIGIN)
+                    .header("access-control-request-method", "POST"),
+            )
+            .await;
+        let cors: Vec<_> = headers
+            .keys()
+            .filter(|name| name.as_str().starts_with("access-control-"))
+            .collect();
+        assert!(cors.is_empty(), "{method} {path} sent {cors:?}");
+    }
+}
+
+/// This machine's address on a non-loopback interface, if it has one (the route a datagram to a
+/// documentation address would take; nothing is sent).
+fn non_loopback_ip() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+/// Bound to every interface without a token, a client reaching it over a non-loopback address is
+/// refused (403) and health still answers; with a token, that client gets in with it.
+#[tokio::test]
+async fn a_remote_peer_is_refused_without_a_token_and_admitted_with_it() {
+    let Some(ip) = non_loopback_ip() else {
+        eprintln!("skipped: this machine has no non-loopback address to connect from");
+        return;
+    };
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    for admin_token in [None, Some(TOKEN.to_owned())] {
+        let server = Server::bind(&Config {
+            addr: "0.0.0.0:0".parse().unwrap(),
+            admin_token: admin_token.clone(),
+            ..Config::default()
+        })
+        .await
+        .expect("bind");
+        let url = format!(
+            "http://{}",
+            std::net::SocketAddr::new(ip, server.local_addr().port())
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(server.run(async {
+            let _ = stopped.await;
+        }));
+
+        let health = client
+            .get(format!("{url}/_mock/health"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status(), StatusCode::OK);
+        let reset = client
+            .post(format!("{url}/_mock/reset"))
+            .send()
+            .await
+            .unwrap();
+        let status = reset.status();
+        let body: Value = reset.json().await.unwrap();
+        match &admin_token {
+            None => {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+                let message = assert_error_shape(&body);
+                assert!(message.contains("loopback"), "{message}");
+                assert!(
+                    message.contains(&ip.to_string()),
+                    "names the peer: {message}"
+                );
+            }
+            Some(token) => {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+                let admitted = client
+                    .post(format!("{url}/_mock/reset"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(admitted.status(), StatusCode::OK);
+            }
+        }
+        let _ = stop.send(());
+    }
+}
