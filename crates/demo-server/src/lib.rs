@@ -3,6 +3,7 @@
 //! and serves the Yew SPA. Pointing it at the real Airbyte API is configuration only.
 
 pub mod config;
+mod mock_control;
 mod token_cache;
 
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use serde::Deserialize;
 use serde_json::json;
 use tower_http::services::{ServeDir, ServeFile};
@@ -39,6 +40,8 @@ pub struct Inner {
     source_template_tags: Vec<String>,
     source_template_tags_mode: airbyte_embedded::TagSelectionMode,
     dist: std::path::PathBuf,
+    /// Whether the upstream is the mock, and the proxy to its control plane for the panel.
+    mock: mock_control::MockControl,
 }
 
 /// A string that never prints.
@@ -90,14 +93,23 @@ impl AppState {
                 airbyte_embedded::TagSelectionMode::Any
             },
             dist: config.dist.clone(),
+            mock: mock_control::MockControl::new(
+                &config.airbyte_api_url,
+                config.mock_admin_token.clone(),
+            )?,
         })))
     }
 }
 
 /// The mock serves `/widget.js` at its root; the API URL is `<root>/api/v1`.
 fn default_script_url(api_url: &str) -> String {
-    let root = api_url.trim_end_matches('/').trim_end_matches("/api/v1");
-    format!("{root}/widget.js")
+    format!("{}/widget.js", api_root(api_url))
+}
+
+/// The API URL without its `/api/v1` (and trailing slashes): where the mock serves `/widget.js` and
+/// `/_mock/*`.
+fn api_root(api_url: &str) -> &str {
+    api_url.trim_end_matches('/').trim_end_matches("/api/v1")
 }
 
 /// `user_123` (the seed's example) and a few generated people, the same for the same seed.
@@ -287,6 +299,8 @@ pub fn app(state: AppState) -> Router {
         .route("/airbyte/sources", get(sources))
         .route("/config", get(spa_config))
         .route("/users", get(users))
+        .route("/mock", get(mock_control::status))
+        .route("/mock/{*rest}", any(mock_control::proxy))
         .fallback(api_not_found);
     let index = state.dist.join("index.html");
     let router = Router::new()
@@ -345,11 +359,17 @@ impl Server {
         &self.state
     }
 
-    /// Serves until `shutdown` completes.
+    /// Serves until `shutdown` completes; then the mock-control streams end and requests in flight
+    /// finish.
     pub async fn run(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let shutdown = async move {
+            shutdown.await;
+            state.mock.shut_down();
+        };
         self.listener.serve(app(self.state), shutdown).await
     }
 }
