@@ -176,6 +176,10 @@ test("k. a one-shot fault on source creation: the app shows source_create_error,
       await journalEntries(page, "POST", "/api/v1/embedded/sources", "201").or(journalEntries(page, "POST", "/api/v1/embedded/sources", "200")).first().waitFor();
       const panel = await page.locator("#mock-control").textContent();
       assert.ok(panel.includes(MASK), "bodies in the journal show masked secrets");
+      await page.evaluate(() => document.querySelector("dialog.airbyte-widget-dialog-wrapper")?.close());
+      await page.locator("#mock-journal li details").first().evaluate((d) => (d.open = true));
+      await page.locator("#mock-control").scrollIntoViewIfNeeded();
+      await shot(page, "control-03-journal");
     }
     const html = await page.content();
     assert.ok(!html.includes(STRIPE_SECRET), "the source's secret appears nowhere in the page");
