@@ -22,7 +22,7 @@ pub struct Journal {
 #[derive(Debug, Clone, PartialEq)]
 pub enum JournalAction {
     /// One entry from the stream.
-    Arrived(JournalEntry),
+    Arrived(Box<JournalEntry>),
     /// Entries fetched with `GET /_mock/requests`, in any order.
     Backlog(Vec<JournalEntry>),
     Clear,
@@ -46,7 +46,7 @@ impl Reducible for Journal {
     fn reduce(self: Rc<Self>, action: JournalAction) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            JournalAction::Arrived(entry) => next.insert(entry),
+            JournalAction::Arrived(entry) => next.insert(*entry),
             JournalAction::Backlog(entries) => {
                 for entry in entries {
                     next.insert(entry);
@@ -94,13 +94,13 @@ mod tests {
     fn newest_first_each_once_and_bounded() {
         let mut journal = Rc::new(Journal::default());
         // The stream delivers 5 and 6 while the backlog (1..=5) is in flight.
-        journal = journal.reduce(JournalAction::Arrived(entry(5)));
-        journal = journal.reduce(JournalAction::Arrived(entry(6)));
+        journal = journal.reduce(JournalAction::Arrived(Box::new(entry(5))));
+        journal = journal.reduce(JournalAction::Arrived(Box::new(entry(6))));
         journal = journal.reduce(JournalAction::Backlog((1..=5).rev().map(entry).collect()));
         assert_eq!(ids(&journal), vec![6, 5, 4, 3, 2, 1]);
 
         for id in 7..=(MAX_JOURNAL as u64 + 20) {
-            journal = journal.reduce(JournalAction::Arrived(entry(id)));
+            journal = journal.reduce(JournalAction::Arrived(Box::new(entry(id))));
         }
         assert_eq!(journal.entries.len(), MAX_JOURNAL);
         assert_eq!(journal.entries.front().unwrap().id, MAX_JOURNAL as u64 + 20);

@@ -227,7 +227,7 @@ fn open_stream(
                         .as_deref()
                         .and_then(mock::parse_entry)
                     {
-                        dispatcher.dispatch(JournalAction::Arrived(entry));
+                        dispatcher.dispatch(JournalAction::Arrived(Box::new(entry)));
                         stream.set(StreamState::Live);
                     }
                 }
