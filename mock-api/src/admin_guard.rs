@@ -25,6 +25,26 @@ use crate::error::AppError;
 /// The header that carries the admin token when `Authorization` is taken.
 pub(crate) const TOKEN_HEADER: &str = "x-mock-admin-token";
 
+/// `--admin-token`, kept out of `Debug` output (the state is printed in test failures).
+pub(crate) struct AdminToken(String);
+
+impl AdminToken {
+    /// `None` for no token or an empty one.
+    pub(crate) fn new(token: Option<&str>) -> Option<Self> {
+        token.filter(|t| !t.is_empty()).map(|t| Self(t.to_owned()))
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AdminToken(..)")
+    }
+}
+
 /// The middleware: a no-op outside `/_mock`, the access rule inside it.
 pub(crate) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
@@ -36,7 +56,11 @@ pub(crate) async fn guard(State(state): State<AppState>, request: Request, next:
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| *addr);
     if path != "/_mock/health"
-        && let Err(refusal) = admit(request.headers(), peer, state.admin_token.as_deref())
+        && let Err(refusal) = admit(
+            request.headers(),
+            peer,
+            state.admin_token.as_ref().map(AdminToken::as_str),
+        )
     {
         return without_cors(refusal.into_response());
     }
@@ -124,7 +148,10 @@ fn without_cors(mut response: Response) -> Response {
 
 /// The warning printed at start when the control plane is reachable from other machines with no
 /// token: `None` when bound to loopback or when a token is set.
-pub(crate) fn exposure_warning(addr: SocketAddr, admin_token: Option<&str>) -> Option<String> {
+pub(crate) fn exposure_warning(
+    addr: SocketAddr,
+    admin_token: Option<&AdminToken>,
+) -> Option<String> {
     if admin_token.is_some() || is_loopback(addr) {
         return None;
     }
@@ -237,8 +264,11 @@ mod tests {
 
     #[test]
     fn the_exposure_warning_is_for_open_binds_without_a_token() {
+        let token = AdminToken::new(Some("t"));
         assert_eq!(exposure_warning(addr("127.0.0.1:8001"), None), None);
-        assert_eq!(exposure_warning(addr("0.0.0.0:8001"), Some("t")), None);
+        assert_eq!(exposure_warning(addr("0.0.0.0:8001"), token.as_ref()), None);
+        assert_eq!(format!("{token:?}"), "Some(AdminToken(..))");
+        assert!(AdminToken::new(Some("")).is_none());
         let warning = exposure_warning(addr("0.0.0.0:8001"), None).unwrap();
         assert!(warning.contains("--admin-token"), "{warning}");
         assert!(exposure_warning(addr("[::]:8001"), None).is_some());

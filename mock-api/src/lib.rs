@@ -43,7 +43,7 @@ pub struct Shared {
     pub store: Store,
     stats: Stats,
     /// `--admin-token`: what `/_mock/*` requires when set (see `admin_guard`).
-    admin_token: Option<String>,
+    admin_token: Option<admin_guard::AdminToken>,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
@@ -86,7 +86,7 @@ impl AppState {
             catalog,
             store,
             stats: Stats::default(),
-            admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
+            admin_token: admin_guard::AdminToken::new(config.admin_token.as_deref()),
         })))
     }
 
@@ -129,7 +129,7 @@ impl Server {
             .unwrap_or_else(|| format!("http://{}", listener.reachable_addr()));
         let state = AppState::new(config, &public_url)?;
         if let Some(warning) =
-            admin_guard::exposure_warning(listener.local_addr(), state.admin_token.as_deref())
+            admin_guard::exposure_warning(listener.local_addr(), state.admin_token.as_ref())
         {
             tracing::warn!("{warning}");
         }
