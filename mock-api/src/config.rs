@@ -69,6 +69,11 @@ pub struct Config {
     /// Honour the `X-Mock-Scenario` header from any peer, not only from loopback.
     #[arg(long, env = "AIRBYTE_MOCK_ALLOW_SCENARIO_HEADER")]
     pub allow_scenario_header: bool,
+
+    /// Token every /_mock route except /_mock/health requires (`Authorization: Bearer <token>` or
+    /// `X-Mock-Admin-Token`); without one, /_mock answers only loopback clients.
+    #[arg(long, env = "AIRBYTE_MOCK_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
 }
 
 impl Default for Config {
@@ -84,6 +89,7 @@ impl Default for Config {
 
             journal_size: 1000,
             allow_scenario_header: false,
+            admin_token: None,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! for tests, and the read side of the state ([`Store`], [`Counts`], [`Data`], [`Catalog`]).
 //! Everything else (the domain rules, the routes, tokens, validation) is private to the crate.
 
+mod admin_guard;
 mod auth;
 mod catalog;
 mod clock;
@@ -46,6 +47,8 @@ pub struct Shared {
     fixtures: Vec<domain::fixtures::Fixture>,
     /// The request journal, the fault rules and the scenario policy.
     control: control::Control,
+    /// `--admin-token`: what `/_mock/*` requires when set (see `admin_guard`).
+    admin_token: Option<admin_guard::AdminToken>,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
@@ -95,6 +98,7 @@ impl AppState {
             stats: Stats::default(),
             fixtures,
             control,
+            admin_token: admin_guard::AdminToken::new(config.admin_token.as_deref()),
         })))
     }
 
@@ -169,6 +173,11 @@ impl Server {
             .clone()
             .unwrap_or_else(|| format!("http://{}", listener.reachable_addr()));
         let state = AppState::new(config, &public_url)?;
+        if let Some(warning) =
+            admin_guard::exposure_warning(listener.local_addr(), state.admin_token.as_ref())
+        {
+            tracing::warn!("{warning}");
+        }
         Ok(Self { listener, state })
     }
 

@@ -6,10 +6,12 @@ use std::rc::Rc;
 use yew::prelude::*;
 use yew_airbyte_widget::{ReceivedEvent, WidgetEvent, WidgetState, use_airbyte_widget_raw};
 
-use crate::components::{ConnectPanel, EventLogPanel, Header, Notices, PreviewPanel, SourcesList};
+use crate::components::{
+    ConnectPanel, EventLogPanel, Header, MockControlPanel, Notices, PreviewPanel, SourcesList,
+};
 use crate::event_log::{EventLog, LogAction, LogEntry};
 use crate::format::clock_time;
-use crate::hooks::{DEFAULT_USER, use_sources, use_users};
+use crate::hooks::{DEFAULT_USER, use_mock_control, use_sources, use_users};
 use crate::services::{self, AppConfig};
 
 /// The texts the onboarding guide promises.
@@ -94,6 +96,8 @@ pub fn Workbench(props: &WorkbenchProps) -> Html {
     let busy = use_state_eq(|| None::<Purpose>);
     let log = use_reducer(EventLog::default);
     let sources = use_sources((*user).clone());
+    // Shown only when the server talks to the mock; a reset empties the sources list.
+    let mock_control = use_mock_control(sources.refresh.clone());
     // The customer the open widget belongs to, for the log (the signed-in user or a previewed name).
     let widget_owner = use_mut_ref(String::new);
 
@@ -200,6 +204,9 @@ pub fn Workbench(props: &WorkbenchProps) -> Html {
                     </ConnectPanel>
                     <SourcesList state={sources.state.clone()} on_refresh={sources.refresh.clone()} />
                     <PreviewPanel busy={*busy == Some(Purpose::Preview)} {on_preview} />
+                    if mock_control.enabled {
+                        <MockControlPanel control={mock_control.clone()} />
+                    }
                 </div>
                 <div class="column">
                     <EventLogPanel log={log.clone()} {on_clear} />

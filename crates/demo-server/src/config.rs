@@ -74,6 +74,11 @@ pub struct Config {
     /// Seed for the generated demo users.
     #[arg(long, env = "DEMO_SEED", default_value_t = 42)]
     pub seed: u64,
+
+    /// The mock's admin token, sent with the "Mock control" panel's requests to its control plane
+    /// (`/_mock`); never sent to the browser. Only needed when the mock runs with `--admin-token`.
+    #[arg(long, env = "AIRBYTE_MOCK_ADMIN_TOKEN", hide_env_values = true)]
+    pub mock_admin_token: Option<String>,
 }
 
 impl Default for Config {
@@ -89,6 +94,7 @@ impl Default for Config {
             source_template_tags_mode: "any".into(),
             dist: PathBuf::from("web/dist"),
             seed: 42,
+            mock_admin_token: None,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! and serves the Yew SPA. Pointing it at the real Airbyte API is configuration only.
 
 pub mod config;
+mod mock_control;
 mod token_cache;
 
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use serde::Deserialize;
 use serde_json::json;
 use tower_http::services::{ServeDir, ServeFile};
@@ -39,6 +40,8 @@ pub struct Inner {
     source_template_tags: Vec<String>,
     source_template_tags_mode: airbyte_embedded::TagSelectionMode,
     dist: std::path::PathBuf,
+    /// Whether the upstream is the mock, and the proxy to its control plane for the panel.
+    mock: mock_control::MockControl,
 }
 
 /// A string that never prints.
@@ -90,14 +93,23 @@ impl AppState {
                 airbyte_embedded::TagSelectionMode::Any
             },
             dist: config.dist.clone(),
+            mock: mock_control::MockControl::new(
+                &config.airbyte_api_url,
+                config.mock_admin_token.clone(),
+            )?,
         })))
     }
 }
 
 /// The mock serves `/widget.js` at its root; the API URL is `<root>/api/v1`.
 fn default_script_url(api_url: &str) -> String {
-    let root = api_url.trim_end_matches('/').trim_end_matches("/api/v1");
-    format!("{root}/widget.js")
+    format!("{}/widget.js", api_root(api_url))
+}
+
+/// The API URL without its `/api/v1` (and trailing slashes): where the mock serves `/widget.js` and
+/// `/_mock/*`.
+fn api_root(api_url: &str) -> &str {
+    api_url.trim_end_matches('/').trim_end_matches("/api/v1")
 }
 
 /// `user_123` (the seed's example) and a few generated people, the same for the same seed.
@@ -187,6 +199,30 @@ impl AppState {
             .await
             .map_err(|e| ApiError::upstream("Could not get an Airbyte application token", &e))
     }
+
+    /// Calls Airbyte with the cached application token. A 401 means Airbyte no longer takes that
+    /// token (revoked, or expired early: the mock's `POST /_mock/tokens/expire` does exactly this),
+    /// so the token is forgotten and the call made once more with a fresh one.
+    async fn with_application_token<T, F, Fut>(&self, context: &str, call: F) -> Result<T, ApiError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, airbyte_client::Error>>,
+    {
+        let token = self.application_token().await?;
+        match call(token.clone()).await {
+            Err(e) if e.status() == Some(401) => {
+                tracing::info!(
+                    "Airbyte refused the cached application token (401); getting a new one"
+                );
+                self.tokens.invalidate(&token).await;
+                let token = self.application_token().await?;
+                call(token)
+                    .await
+                    .map_err(|e| ApiError::upstream(context, &e))
+            }
+            result => result.map_err(|e| ApiError::upstream(context, &e)),
+        }
+    }
 }
 
 /// `POST /api/airbyte/widget-token {userId}` → `{token}`.
@@ -202,17 +238,17 @@ async fn widget_token(
     })?;
     let user = user_id(body.user_id.as_ref())?;
     warn_on_origin_mismatch(&state, &headers);
-    let app_token = state.application_token().await?;
     let mut request = WidgetTokenRequest::new(user, state.allowed_origin.clone());
     if !state.source_template_tags.is_empty() {
         request.selected_source_template_tags = Some(state.source_template_tags.clone());
         request.selected_source_template_tags_mode = Some(state.source_template_tags_mode);
     }
+    let (client, request) = (&state.client, &request);
     let token = state
-        .client
-        .widget_token(&app_token, &request)
-        .await
-        .map_err(|e| ApiError::upstream("Airbyte refused the widget token", &e))?;
+        .with_application_token("Airbyte refused the widget token", |app_token| async move {
+            client.widget_token(&app_token, request).await
+        })
+        .await?;
     Ok(axum::Json(json!({"token": token})).into_response())
 }
 
@@ -243,12 +279,12 @@ async fn sources(
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let user = user_id(query.user_id.map(serde_json::Value::String).as_ref())?;
-    let app_token = state.application_token().await?;
+    let (client, user) = (&state.client, &user);
     let data = state
-        .client
-        .sources(&app_token, &user)
-        .await
-        .map_err(|e| ApiError::upstream("Could not list the sources", &e))?;
+        .with_application_token("Could not list the sources", |app_token| async move {
+            client.sources(&app_token, user).await
+        })
+        .await?;
     Ok(axum::Json(json!({"data": data})).into_response())
 }
 
@@ -287,6 +323,8 @@ pub fn app(state: AppState) -> Router {
         .route("/airbyte/sources", get(sources))
         .route("/config", get(spa_config))
         .route("/users", get(users))
+        .route("/mock", get(mock_control::status))
+        .route("/mock/{*rest}", any(mock_control::proxy))
         .fallback(api_not_found);
     let index = state.dist.join("index.html");
     let router = Router::new()
@@ -345,11 +383,17 @@ impl Server {
         &self.state
     }
 
-    /// Serves until `shutdown` completes.
+    /// Serves until `shutdown` completes; then the mock-control streams end and requests in flight
+    /// finish.
     pub async fn run(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let shutdown = async move {
+            shutdown.await;
+            state.mock.shut_down();
+        };
         self.listener.serve(app(self.state), shutdown).await
     }
 }

@@ -25,6 +25,9 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
     if let Some(seed) = cli.seed {
         mock_config.seed = seed;
     }
+    if let Some(token) = &cli.admin_token {
+        mock_config.admin_token = Some(token.clone());
+    }
 
     if cli.dev {
         // Fail early, naming the port, rather than after the servers are up.
@@ -45,6 +48,10 @@ pub(crate) async fn run(cli: Cli) -> Result<(), String> {
         .airbyte_api_url
         .clone()
         .unwrap_or_else(|| format!("{mock_url}/api/v1"));
+    if cli.airbyte_api_url.is_none() {
+        // The panel talks to the mock started here, with its token.
+        demo_config.mock_admin_token = mock_config.admin_token.clone();
+    }
     demo_config.allowed_origin = cli.allowed_origin.clone().or_else(|| {
         cli.dev
             .then(|| format!("http://localhost:{}", cli.dev_port))

@@ -36,6 +36,11 @@ pub(crate) struct Cli {
     #[arg(long, env = "ALLOWED_ORIGIN")]
     pub(crate) allowed_origin: Option<String>,
 
+    /// The mock's admin token for its control plane (/_mock); the demo server's "Mock control"
+    /// panel sends it. Without one, /_mock answers only loopback clients.
+    #[arg(long, env = "AIRBYTE_MOCK_ADMIN_TOKEN", hide_env_values = true)]
+    pub(crate) admin_token: Option<String>,
+
     /// Seed of the mock's ids and generated data.
     #[arg(long, env = "AIRBYTE_MOCK_SEED")]
     pub(crate) seed: Option<u64>,

@@ -35,6 +35,11 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(widget::router())
         .nest("/_mock", admin::router().merge(control::router()))
         .fallback(error::not_found_fallback)
+        // Every path under /_mock, however nested: admin token or loopback only (admin_guard.rs).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::admin_guard::guard,
+        ))
         .layer(middleware::from_fn(shape_bare_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Outermost: the journal sees every answer, faults' and 404s included.

@@ -10,6 +10,8 @@ mod helpers;
 
 // Control plane: /_mock/health readiness and /_mock/reset back to the seeded state.
 mod admin;
+// Who may use /_mock: the admin token, loopback only without one, no CORS on the control plane.
+mod admin_guard;
 // Control plane backdoors: a source without the widget, every issued token expired at once.
 mod backdoors;
 // Token tiers: missing, non-Bearer, malformed, forged, expired (401); wrong tier, workspace, organization (403).

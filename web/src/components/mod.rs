@@ -4,6 +4,7 @@
 mod connect_panel;
 mod event_log_panel;
 mod header;
+mod mock_control_panel;
 mod notices;
 mod preview_panel;
 mod sources_list;
@@ -11,6 +12,7 @@ mod sources_list;
 pub use connect_panel::ConnectPanel;
 pub use event_log_panel::EventLogPanel;
 pub use header::Header;
+pub use mock_control_panel::MockControlPanel;
 pub use notices::Notices;
 pub use preview_panel::PreviewPanel;
 pub use sources_list::SourcesList;

@@ -41,10 +41,14 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// The server's error body: `{"error": "..."}`.
+/// The server's error body: `{"error": "..."}`; the mock's control plane, forwarded as is, says
+/// `{"message": "...", "errors": [...]}` (Airbyte's shape).
 #[derive(Debug, Deserialize)]
 struct ErrorBody {
-    error: String,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -95,7 +99,7 @@ pub async fn list_sources(user_id: &str) -> Result<Vec<SourceListItem>, ApiError
 
 /// The JSON body of a 2xx response; otherwise the server's `{error}` text, or the status line when
 /// the body is not that shape (a proxy's HTML error page, say).
-async fn read_json<T: DeserializeOwned>(
+pub(crate) async fn read_json<T: DeserializeOwned>(
     response: Result<Response, gloo::net::Error>,
 ) -> Result<T, ApiError> {
     let response = response.map_err(network_error)?;
@@ -113,7 +117,7 @@ async fn read_json<T: DeserializeOwned>(
     })
 }
 
-fn network_error(error: gloo::net::Error) -> ApiError {
+pub(crate) fn network_error(error: gloo::net::Error) -> ApiError {
     ApiError {
         status: None,
         message: format!("the demo server did not answer ({error})"),
@@ -122,10 +126,14 @@ fn network_error(error: gloo::net::Error) -> ApiError {
 
 /// The message of an error response. Kept free of browser calls so it is tested on the host.
 pub fn error_message(status: u16, status_text: &str, body: &str) -> String {
-    match serde_json::from_str::<ErrorBody>(body) {
-        Ok(ErrorBody { error }) if !error.trim().is_empty() => error,
-        _ if status_text.is_empty() => format!("HTTP {status}"),
-        _ => format!("HTTP {status} {status_text}"),
+    let said = serde_json::from_str::<ErrorBody>(body)
+        .ok()
+        .and_then(|body| body.error.or(body.message))
+        .filter(|text| !text.trim().is_empty());
+    match said {
+        Some(text) => text,
+        None if status_text.is_empty() => format!("HTTP {status}"),
+        None => format!("HTTP {status} {status_text}"),
     }
 }
 
@@ -149,6 +157,14 @@ mod tests {
             "HTTP 502 Bad Gateway"
         );
         assert_eq!(error_message(400, "", r#"{"error":""}"#), "HTTP 400");
+        assert_eq!(
+            error_message(
+                401,
+                "Unauthorized",
+                r#"{"message":"needs the admin token","errors":[]}"#
+            ),
+            "needs the admin token"
+        );
     }
 
     #[test]

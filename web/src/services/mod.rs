@@ -2,5 +2,6 @@
 //! themselves, so the API surface of the page is readable in one place.
 
 pub mod api;
+pub mod mock;
 
 pub use api::{ApiError, AppConfig, create_widget_token, get_config, list_sources, list_users};

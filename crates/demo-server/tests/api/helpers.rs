@@ -57,6 +57,10 @@ pub(crate) struct Options {
     /// Point the demo server at this API URL instead of the mock.
     pub(crate) api_url: Option<String>,
     pub(crate) source_template_tags: Vec<String>,
+    /// The mock's `--admin-token`.
+    pub(crate) mock_admin_token: Option<String>,
+    /// The demo server's `--mock-admin-token`.
+    pub(crate) demo_mock_admin_token: Option<String>,
 }
 
 impl Default for Options {
@@ -66,6 +70,8 @@ impl Default for Options {
             allowed_origin: Some("http://localhost:4321".into()),
             api_url: None,
             source_template_tags: Vec::new(),
+            mock_admin_token: None,
+            demo_mock_admin_token: None,
         }
     }
 }
@@ -79,6 +85,7 @@ pub(crate) async fn spawn_with(options: Options) -> TestApp {
     let mock = TestServer::with(airbyte_mock::Config {
         client_id: CLIENT_ID.into(),
         client_secret: SECRET.into(),
+        admin_token: options.mock_admin_token,
         ..Default::default()
     })
     .await;
@@ -94,6 +101,7 @@ pub(crate) async fn spawn_with(options: Options) -> TestApp {
         source_template_tags_mode: "any".into(),
         dist: std::env::temp_dir().join("demo-server-tests-no-dist"),
         seed: 42,
+        mock_admin_token: options.demo_mock_admin_token,
     };
     let demo = demo_server::Server::bind(&demo_config)
         .await

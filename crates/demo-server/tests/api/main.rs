@@ -4,12 +4,14 @@
 //! - `errors`: each error mapping (400 for bad input, 502 with the upstream status)
 //! - `sources`: the connected-sources list and the SPA config
 //! - `secrets`: the client secret never appears in a response body or a log line
+//! - `mock_control`: the "Mock control" panel's proxy to the mock's `/_mock` (and its absence otherwise)
 
 #![allow(clippy::unwrap_used)]
 
 mod helpers;
 
 mod errors;
+mod mock_control;
 mod secrets;
 mod sources;
 mod token;

@@ -88,3 +88,31 @@ async fn configured_tags_narrow_the_widgets_templates() {
     names.sort();
     assert_eq!(names, ["Postgres", "Salesforce", "Stripe"]);
 }
+
+/// After the mock expires every issued token (`POST /_mock/tokens/expire`), the backend's cached
+/// application token is refused with a 401; the backend fetches a new one and the user never sees
+/// the failure.
+#[tokio::test]
+async fn the_backend_recovers_when_its_cached_application_token_is_expired() {
+    let app = spawn_app().await;
+    app.widget_token("user_123").await;
+    let expired = app
+        .http
+        .post(format!("{}/_mock/tokens/expire", app.mock.url()))
+        .send()
+        .await
+        .expect("the mock answers");
+    assert_eq!(expired.status(), 200);
+
+    let (status, body) = app
+        .post_widget_token_raw(r#"{"userId": "user_123"}"#)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, sources) = app.get_demo("/api/airbyte/sources?userId=user_123").await;
+    assert_eq!(status, 200, "{sources}");
+    let health = app.mock_health().await;
+    assert_eq!(
+        health["issued"]["application_tokens"], 2,
+        "one token before the expiry, one fetched after it: {health}"
+    );
+}

@@ -1,0 +1,249 @@
+//! The backend of the SPA's "Mock control" panel: whether the upstream Airbyte API is the offline
+//! mock, and, only then, a narrow proxy to the mock's control plane (`/_mock/*`).
+//!
+//! - `GET /api/mock` → `{mock: bool}`. The server asks `<api root without /api/v1>/_mock/health`
+//!   the first time; a 200 with `status: "ok"` means the mock. A definite answer is kept; a
+//!   connection failure is not (the mock may still be starting), so the next call asks again.
+//! - `/api/mock/{health, reset, faults, faults/{id}, requests, requests/stream}` → the mock's
+//!   `/_mock/…` with the same method, query and JSON body, the response (status, content type, body)
+//!   passed back as it arrives, so the journal's server-sent events stream through. The admin token
+//!   (`--mock-admin-token`), when configured, is added here and never reaches the browser.
+//! - Against anything that is not the mock, `/api/mock/*` is 404 and the panel stays hidden.
+//!
+//! The demo server may be reachable by more people than the mock and it holds the admin token, so
+//! it forwards only what the panel uses (no state dumps or loads) and refuses requests a browser
+//! marks as coming from another site (`Sec-Fetch-Site`), so a page elsewhere cannot reset the mock.
+//!
+//! This module talks HTTP to the mock like everything else in this crate: it does not depend on it.
+
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use serde_json::json;
+use tokio::sync::{OnceCell, watch};
+
+use crate::{AppState, Secret};
+
+/// The mock's control plane as seen from the demo server.
+#[derive(Debug)]
+pub(crate) struct MockControl {
+    /// The upstream's root: the API URL without `/api/v1`.
+    root: String,
+    /// No overall timeout: the journal stream stays open as long as the panel watches it.
+    http: reqwest::Client,
+    admin_token: Option<Secret>,
+    is_mock: OnceCell<bool>,
+    /// Becomes true when the server starts shutting down: open streams end then, so a graceful
+    /// shutdown is not held up by a panel watching the journal.
+    stopping: watch::Sender<bool>,
+}
+
+/// The `/_mock` routes the panel uses; nothing else is forwarded.
+fn forwarded(rest: &str) -> bool {
+    match rest.split_once('/') {
+        None => matches!(rest, "health" | "reset" | "faults" | "requests"),
+        Some(("requests", "stream")) => true,
+        Some(("faults", id)) => {
+            !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        }
+        Some(_) => false,
+    }
+}
+
+impl MockControl {
+    pub(crate) fn new(api_url: &str, admin_token: Option<String>) -> Result<Self, String> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("demo-server/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| format!("cannot build the mock-control client: {e}"))?;
+        Ok(Self {
+            root: crate::api_root(api_url).to_owned(),
+            http,
+            admin_token: admin_token.filter(|t| !t.is_empty()).map(Secret),
+            is_mock: OnceCell::new(),
+            stopping: watch::Sender::new(false),
+        })
+    }
+
+    /// Ends every forwarded response still streaming.
+    pub(crate) fn shut_down(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Whether the upstream is the mock; asked once, answered from memory afterwards.
+    pub(crate) async fn is_mock(&self) -> bool {
+        let probed = self
+            .is_mock
+            .get_or_try_init(|| async {
+                let response = self
+                    .http
+                    .get(format!("{}/_mock/health", self.root))
+                    .timeout(Duration::from_secs(5))
+                    .send()
+                    .await?;
+                if response.status() != reqwest::StatusCode::OK {
+                    return Ok(false);
+                }
+                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                Ok::<_, reqwest::Error>(body["status"] == "ok")
+            })
+            .await;
+        match probed {
+            Ok(is_mock) => *is_mock,
+            Err(e) => {
+                tracing::debug!(error = %e, "the upstream did not answer /_mock/health");
+                false
+            }
+        }
+    }
+}
+
+/// `GET /api/mock` → `{mock: bool}`.
+pub(crate) async fn status(State(state): State<AppState>) -> Response {
+    let mock = state.mock.is_mock().await;
+    axum::Json(json!({ "mock": mock })).into_response()
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, axum::Json(json!({ "error": message.into() }))).into_response()
+}
+
+/// `/api/mock/{*rest}` → the mock's `/_mock/{rest}`.
+pub(crate) async fn proxy(
+    State(state): State<AppState>,
+    Path(rest): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return error(
+            StatusCode::FORBIDDEN,
+            "mock control accepts requests from this app's own pages only",
+        );
+    }
+    let control = &state.mock;
+    if !control.is_mock().await {
+        return error(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no mock control: the Airbyte API at {} is not the offline mock",
+                control.root
+            ),
+        );
+    }
+    if !forwarded(&rest) {
+        return error(
+            StatusCode::NOT_FOUND,
+            format!("mock control does not forward /_mock/{rest}"),
+        );
+    }
+    let mut url = format!("{}/_mock/{rest}", control.root);
+    if let Some(query) = uri.query() {
+        url.push('?');
+        url.push_str(query);
+    }
+    let mut request = control.http.request(method, &url);
+    for name in [header::CONTENT_TYPE, header::ACCEPT] {
+        if let Some(value) = headers.get(&name) {
+            request = request.header(name, value);
+        }
+    }
+    if !body.is_empty() {
+        request = request.body(body);
+    }
+    if let Some(token) = &control.admin_token {
+        request = request.bearer_auth(&token.0);
+    }
+    let upstream = match request.send().await {
+        Ok(response) => response,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_GATEWAY,
+                format!("the mock did not answer /_mock/{rest}: {e}"),
+            );
+        }
+    };
+    let mut response = Response::builder().status(upstream.status().as_u16());
+    for name in [
+        header::CONTENT_TYPE,
+        header::CACHE_CONTROL,
+        header::RETRY_AFTER,
+    ] {
+        if let Some(value) = upstream.headers().get(&name) {
+            response = response.header(name, value);
+        }
+    }
+    if upstream
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"))
+    {
+        // No proxy between here and the browser should hold the events back.
+        response = response.header("x-accel-buffering", HeaderValue::from_static("no"));
+    }
+    let chunks = futures::stream::unfold(Some(upstream), |upstream| async move {
+        let mut upstream = upstream?;
+        match upstream.chunk().await {
+            Ok(Some(chunk)) => Some((Ok(chunk), Some(upstream))),
+            Ok(None) => None,
+            // The error ends the body (the client sees a cut-off response); nothing follows it.
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    let mut stopping = control.stopping.subscribe();
+    let chunks = chunks.take_until(async move {
+        let _ = stopping.wait_for(|stopping| *stopping).await;
+    });
+    response
+        .body(Body::from_stream(chunks))
+        .unwrap_or_else(|e| {
+            error(
+                StatusCode::BAD_GATEWAY,
+                format!("bad upstream response: {e}"),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded;
+
+    #[test]
+    fn only_the_panels_routes_are_forwarded() {
+        for rest in [
+            "health",
+            "reset",
+            "faults",
+            "faults/3",
+            "requests",
+            "requests/stream",
+        ] {
+            assert!(forwarded(rest), "{rest}");
+        }
+        for rest in [
+            "state",
+            "fixtures",
+            "tokens/expire",
+            "workspaces/a/sources",
+            "faults/",
+            "faults/1/x",
+            "faults/..",
+            "requests/other",
+            "",
+        ] {
+            assert!(!forwarded(rest), "{rest}");
+        }
+    }
+}
