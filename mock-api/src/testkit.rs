@@ -143,3 +143,36 @@ mod tests {
         assert!(std::panic::catch_unwind(|| assert_error_shape(&empty)).is_err());
     }
 }
+
+/// A directory of its own under the system's temp dir (for state files, fixtures), removed with
+/// everything in it when dropped.
+#[derive(Debug)]
+pub struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    /// Creates `airbyte-mock-<name>-<unique>` under the temp dir.
+    ///
+    /// # Panics
+    /// If the directory cannot be created.
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(unique(&format!("airbyte-mock-{name}")));
+        std::fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        Self(dir)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    /// `state.ndjson` inside it: where a test's `--state-file` goes.
+    pub fn file(&self) -> std::path::PathBuf {
+        self.0.join("state.ndjson")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -326,36 +326,11 @@ fn private_file(path: &Path) -> std::io::Result<File> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use std::path::PathBuf;
 
     use super::{StateFile, replay};
     use crate::domain::tests::store;
     use crate::ids::Position;
-
-    /// A fresh directory under the system's temp dir, removed on drop.
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new(name: &str) -> Self {
-            let dir = std::env::temp_dir().join(format!(
-                "airbyte-mock-persist-{name}-{}-{}",
-                std::process::id(),
-                uuid::Uuid::new_v4().simple()
-            ));
-            std::fs::create_dir_all(&dir).unwrap();
-            Self(dir)
-        }
-
-        fn file(&self) -> PathBuf {
-            self.0.join("state.ndjson")
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+    use crate::testkit::TempDir;
 
     const IDS: Position = Position {
         seed: 7,
@@ -506,7 +481,7 @@ mod tests {
         assert_eq!(last.state.counts(), store.counts());
         assert!(last.state.workspace_by_name("w10").is_some());
         // No temporary file left behind.
-        assert_eq!(std::fs::read_dir(&dir.0).unwrap().count(), 1);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use airbyte_mock::testkit::assert_error_shape;
+use airbyte_mock::testkit::{TempDir, assert_error_shape};
 use airbyte_mock::{Config, TestServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -19,31 +19,6 @@ use serde_json::{Value, json};
 use crate::helpers::sample_config;
 
 const TAGS: &str = "/api/v1/integrations/templates/tags";
-
-/// A directory of its own under the system's temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "airbyte-mock-{name}-{}-{}",
-            std::process::id(),
-            uuid::Uuid::new_v4().simple()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn file(&self) -> PathBuf {
-        self.0.join("state.ndjson")
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn with_file(path: &Path) -> Config {
     Config {
@@ -496,7 +471,7 @@ async fn a_write_the_file_cannot_take_makes_every_request_a_500() {
     let token = mock.application_token().await;
     // With its directory gone, appends still land in the unlinked file, but the first compaction
     // cannot create its temporary file: that write fails.
-    std::fs::remove_dir_all(&dir.0).unwrap();
+    std::fs::remove_dir_all(dir.path()).unwrap();
     let mut failed = None;
     for i in 0..5000 {
         let (status, body) = send(
