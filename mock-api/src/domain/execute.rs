@@ -760,3 +760,242 @@ pub(crate) fn execute(
         },
     }))
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::collections::HashSet;
+
+    use serde_json::{Map, Value, json};
+    use uuid::Uuid;
+
+    use super::{Dataset, ExecuteRequest, run, select, tables};
+
+    const SOURCE: Uuid = Uuid::from_u128(0x1234_5678_9abc_def0_1234_5678_9abc_def0);
+
+    fn request(entity: &str, action: &str, params: Value) -> ExecuteRequest {
+        ExecuteRequest {
+            entity: entity.to_owned(),
+            action: action.to_owned(),
+            params: params.as_object().cloned(),
+            select_fields: None,
+            exclude_fields: None,
+            skip_truncation: None,
+        }
+    }
+
+    fn records(seed: u64, source: Uuid, connector: &str, entity: &str) -> Vec<Value> {
+        let config = Map::new();
+        let data = Dataset::new(seed, source, connector, &config);
+        let entity = data.entity(entity).unwrap();
+        (0..data.total(&entity)).map(|i| data.record(&entity, i)).collect()
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_records_and_another_seed_or_source_others() {
+        for connector in [
+            "source-github",
+            "source-stripe",
+            "source-hubspot",
+            "source-postgres",
+            "source-google-sheets",
+            "source-salesforce",
+            "source-faker",
+        ] {
+            for def in tables::entities(connector) {
+                let a = records(42, SOURCE, connector, def.name);
+                assert!(!a.is_empty(), "{connector} {}", def.name);
+                assert_eq!(a, records(42, SOURCE, connector, def.name));
+                assert_ne!(a, records(43, SOURCE, connector, def.name));
+                assert_ne!(a, records(42, Uuid::from_u128(7), connector, def.name));
+                let id_field = def.fields[0].0;
+                let ids: HashSet<String> = a.iter().map(|r| r[id_field].to_string()).collect();
+                assert_eq!(ids.len(), a.len(), "{connector} {} ids are unique", def.name);
+            }
+        }
+    }
+
+    #[test]
+    fn records_look_like_the_real_thing() {
+        let config = json!({"repositories": ["acme/rocket"]});
+        let config = config.as_object().unwrap();
+        let data = Dataset::new(42, SOURCE, "source-github", config);
+        let issues = data.entity("issues").unwrap();
+        let issue = data.record(&issues, 0);
+        assert_eq!(issue["repository"], "acme/rocket");
+        assert_eq!(
+            issue["html_url"],
+            format!("https://github.com/acme/rocket/issues/{}", issue["number"])
+        );
+        assert!(issue["user"]["login"].is_string(), "{issue}");
+        assert!(issue["created_at"].as_str().unwrap().ends_with('Z'));
+
+        let config = Map::new();
+        let stripe = Dataset::new(42, SOURCE, "source-stripe", &config);
+        let customers = stripe.entity("customers").unwrap();
+        let ids: HashSet<Value> = (0..stripe.total(&customers))
+            .map(|i| stripe.record(&customers, i)["id"].clone())
+            .collect();
+        let charges = stripe.entity("charges").unwrap();
+        for i in 0..20 {
+            let charge = stripe.record(&charges, i);
+            assert!(charge["id"].as_str().unwrap().starts_with("ch_"));
+            assert!(ids.contains(&charge["customer"]), "a charge's customer exists");
+        }
+    }
+
+    #[test]
+    fn postgres_tables_follow_the_configured_schemas() {
+        let config = json!({"schemas": ["public", "sales"]});
+        let data = Dataset::new(42, SOURCE, "source-postgres", config.as_object().unwrap());
+        let names: Vec<String> = data.entities().into_iter().map(|e| e.name).collect();
+        assert_eq!(
+            names,
+            ["users", "orders", "products", "sales.users", "sales.orders", "sales.products"]
+        );
+        let orders = data.entity("sales.orders").unwrap();
+        let user_id = data.record(&orders, 0)["user_id"].as_u64().unwrap();
+        assert!((1..=100).contains(&user_id));
+    }
+
+    #[test]
+    fn faker_users_follow_the_configured_count() {
+        let config = json!({"count": 37});
+        let data = Dataset::new(42, SOURCE, "source-faker", config.as_object().unwrap());
+        assert_eq!(data.total(&data.entity("users").unwrap()), 37);
+        assert_eq!(data.total(&data.entity("products").unwrap()), 10);
+    }
+
+    #[test]
+    fn cursor_paging_covers_every_record_once() {
+        let config = Map::new();
+        let data = Dataset::new(42, SOURCE, "source-stripe", &config);
+        let mut seen = Vec::new();
+        let mut cursor = Value::Null;
+        let mut pages = 0;
+        loop {
+            let page = run(
+                &data,
+                &request("customers", "list", json!({"limit": 7, "cursor": cursor})),
+            )
+            .unwrap();
+            pages += 1;
+            let items = page["data"].as_array().unwrap();
+            assert!(!items.is_empty() && items.len() <= 7);
+            seen.extend(items.iter().map(|r| r["id"].clone()));
+            assert_eq!(page["meta"]["total_count"], 150);
+            if page["meta"]["has_next_page"] == false {
+                assert!(page["meta"]["end_cursor"].is_null());
+                break;
+            }
+            cursor = page["meta"]["end_cursor"].clone();
+        }
+        assert_eq!(pages, 150_usize.div_ceil(7));
+        let all: Vec<Value> = records(42, SOURCE, "source-stripe", "customers")
+            .into_iter()
+            .map(|r| r["id"].clone())
+            .collect();
+        assert_eq!(seen, all, "every record once, in order");
+    }
+
+    #[test]
+    fn a_cursor_of_another_entity_or_a_made_up_one_is_refused() {
+        let config = Map::new();
+        let data = Dataset::new(42, SOURCE, "source-stripe", &config);
+        let page = run(&data, &request("customers", "list", json!({"limit": 2}))).unwrap();
+        let cursor = page["meta"]["end_cursor"].clone();
+        for params in [json!({"cursor": cursor}), json!({"cursor": "bm9wZQ"})] {
+            let err = run(&data, &request("charges", "list", params)).unwrap_err();
+            assert_eq!(err.status.as_u16(), 422);
+            assert_eq!(err.body.errors[0].field.as_deref(), Some("params.cursor"));
+        }
+    }
+
+    #[test]
+    fn get_finds_a_listed_record_by_its_id_string_or_number() {
+        let config = Map::new();
+        let data = Dataset::new(42, SOURCE, "source-github", &config);
+        let page = run(&data, &request("issues", "list", json!({"limit": 5}))).unwrap();
+        let fourth = &page["data"][3];
+        for id in [fourth["id"].clone(), json!(fourth["id"].to_string())] {
+            let got = run(&data, &request("issues", "get", json!({"id": id}))).unwrap();
+            assert_eq!(&got, fourth);
+        }
+        let err = run(&data, &request("issues", "get", json!({"id": 1}))).unwrap_err();
+        assert_eq!(err.status.as_u16(), 404);
+        let err = run(&data, &request("issues", "get", json!({}))).unwrap_err();
+        assert_eq!(err.body.errors[0].field.as_deref(), Some("params.id"));
+    }
+
+    #[test]
+    fn search_filters_by_a_field() {
+        let config = Map::new();
+        let data = Dataset::new(42, SOURCE, "source-github", &config);
+        let params = json!({"query": {"filter": {"eq": {"state": "closed"}}}, "limit": 100});
+        let found = run(&data, &request("issues", "search", params)).unwrap();
+        let items = found["data"].as_array().unwrap();
+        let closed = records(42, SOURCE, "source-github", "issues")
+            .into_iter()
+            .filter(|r| r["state"] == "closed")
+            .count();
+        assert!(closed > 0);
+        assert_eq!(items.len(), closed);
+        assert!(items.iter().all(|r| r["state"] == "closed"));
+
+        let nested = json!({"query": {"filter": {"like": {"user.login": "a"}}}});
+        let found = run(&data, &request("issues", "search", nested)).unwrap();
+        assert!(found["data"].as_array().unwrap().iter().all(|r| {
+            r["user"]["login"].as_str().unwrap().to_lowercase().contains('a')
+        }));
+
+        let unknown = json!({"query": {"filter": {"eq": {"colour": "red"}}}});
+        let err = run(&data, &request("issues", "search", unknown)).unwrap_err();
+        assert_eq!(err.status.as_u16(), 422);
+        assert_eq!(
+            err.body.errors[0].field.as_deref(),
+            Some("params.query.filter.eq.colour")
+        );
+        assert!(err.body.message.unwrap().contains("title"));
+    }
+
+    #[test]
+    fn select_fields_trims_and_exclude_fields_removes() {
+        let config = Map::new();
+        let data = Dataset::new(42, SOURCE, "source-stripe", &config);
+        let mut req = request("customers", "list", json!({"limit": 3}));
+        req.select_fields = Some(vec!["id".into(), "address.city".into(), "nope".into()]);
+        let page = select(run(&data, &req).unwrap(), &req);
+        for record in page["data"].as_array().unwrap() {
+            let keys: Vec<&String> = record.as_object().unwrap().keys().collect();
+            assert_eq!(keys, ["address", "id"]);
+            assert_eq!(record["address"].as_object().unwrap().len(), 1);
+            assert!(record["address"]["city"].is_string());
+        }
+        assert_eq!(page["meta"]["total_count"], 150, "paging metadata is kept");
+
+        let mut req = request("customers", "list", json!({"limit": 1}));
+        req.exclude_fields = Some(vec!["email".into(), "address.line1".into()]);
+        let page = select(run(&data, &req).unwrap(), &req);
+        let record = &page["data"][0];
+        assert!(record.get("email").is_none() && record.get("name").is_some());
+        assert!(record["address"].get("line1").is_none() && record["address"].get("city").is_some());
+    }
+
+    #[test]
+    fn an_unknown_entity_or_action_names_the_valid_ones() {
+        let config = Map::new();
+        let data = Dataset::new(42, SOURCE, "source-hubspot", &config);
+        let err = run(&data, &request("tickets", "list", json!({}))).unwrap_err();
+        assert_eq!(err.status.as_u16(), 400);
+        assert_eq!(err.body.errors[0].field.as_deref(), Some("entity"));
+        assert!(
+            err.body
+                .message
+                .unwrap()
+                .contains("valid entities: contacts, companies, deals")
+        );
+        let err = run(&data, &request("contacts", "create", json!({}))).unwrap_err();
+        assert_eq!(err.body.errors[0].field.as_deref(), Some("action"));
+        assert!(err.body.message.unwrap().contains("valid actions: list, get, search"));
+    }
+}
