@@ -160,12 +160,23 @@ impl<'a> Dataset<'a> {
                 .config
                 .get("schemas")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .filter(|s: &Vec<String>| !s.is_empty())
                 .unwrap_or_else(|| vec!["public".to_owned()]);
             schemas
                 .into_iter()
-                .map(|s| if s == "public" { String::new() } else { format!("{s}.") })
+                .map(|s| {
+                    if s == "public" {
+                        String::new()
+                    } else {
+                        format!("{s}.")
+                    }
+                })
                 .collect()
         } else {
             vec![String::new()]
@@ -210,7 +221,8 @@ impl<'a> Dataset<'a> {
     /// Record `index` of `entity` (the first field only when `id_only`).
     fn make(&self, entity: &Entity, index: usize, id_only: bool) -> Value {
         let mut rng = self.rng(&entity.name, index);
-        let created = EPOCH + index as i64 * SPACING + (0..SPACING).fake_with_rng::<i64, _>(&mut rng);
+        let created =
+            EPOCH + index as i64 * SPACING + (0..SPACING).fake_with_rng::<i64, _>(&mut rng);
         let mut record = Value::Object(Map::new());
         for (path, kind) in entity.def.fields {
             let value = self.value(entity, index, created, *kind, &record, &mut rng);
@@ -246,7 +258,9 @@ impl<'a> Dataset<'a> {
         match kind {
             Kind::Seq(start) => json!(start + idx),
             Kind::SeqString(start) => json!((start + idx).to_string()),
-            Kind::Id(base, step) => json!(base + idx * step + (0..step).fake_with_rng::<u64, _>(rng)),
+            Kind::Id(base, step) => {
+                json!(base + idx * step + (0..step).fake_with_rng::<u64, _>(rng))
+            }
             Kind::Prefixed(prefix, len) => json!(format!("{prefix}{}", alnum(rng, len))),
             Kind::FromConfig(key, default) => {
                 let options: Vec<&str> = self
@@ -282,7 +296,9 @@ impl<'a> Dataset<'a> {
                     .map(|_| char::from(b'0' + (0..10u8).fake_with_rng::<u8, _>(rng)))
                     .collect::<String>()
             ),
-            Kind::OneOf(options) => json!(options[(0..options.len()).fake_with_rng::<usize, _>(rng)]),
+            Kind::OneOf(options) => {
+                json!(options[(0..options.len()).fake_with_rng::<usize, _>(rng)])
+            }
             Kind::SomeOf(options, n) => {
                 let count = (0..=n.min(options.len())).fake_with_rng::<usize, _>(rng);
                 let mut picked: Vec<&str> = Vec::new();
@@ -363,7 +379,10 @@ fn alnum(rng: &mut ChaCha8Rng, len: usize) -> String {
 fn rfc3339(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -466,7 +485,9 @@ fn decode_cursor(entity: &str, raw: &str, total: usize) -> AppResult<usize> {
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|s| {
             let (e, offset) = s.rsplit_once(':')?;
-            (e == entity).then(|| offset.parse::<usize>().ok()).flatten()
+            (e == entity)
+                .then(|| offset.parse::<usize>().ok())
+                .flatten()
         })
         .filter(|offset| *offset <= total)
         .ok_or_else(|| {
@@ -573,7 +594,10 @@ fn conditions(entity: &Entity, params: &Map<String, Value>) -> AppResult<Vec<Con
         let Some(op) = OPERATORS.iter().copied().find(|o| o == op) else {
             return Err(AppError::invalid(
                 &field_path,
-                format!("unknown operator '{op}'; valid operators: {}", OPERATORS.join(", ")),
+                format!(
+                    "unknown operator '{op}'; valid operators: {}",
+                    OPERATORS.join(", ")
+                ),
             ));
         };
         let Some(fields) = fields.as_object().filter(|f| !f.is_empty()) else {
@@ -583,7 +607,10 @@ fn conditions(entity: &Entity, params: &Map<String, Value>) -> AppResult<Vec<Con
             ));
         };
         for (field, value) in fields {
-            if !names.iter().any(|n| n == field || n.starts_with(&format!("{field}."))) {
+            if !names
+                .iter()
+                .any(|n| n == field || n.starts_with(&format!("{field}.")))
+            {
                 return Err(AppError::invalid(
                     &format!("{field_path}.{field}"),
                     format!(
@@ -664,11 +691,13 @@ fn run(data: &Dataset<'_>, request: &ExecuteRequest) -> AppResult<Value> {
                 entity.name,
                 ACTIONS.join(", ")
             );
-            Err(AppError::new(StatusCode::BAD_REQUEST, message.clone()).with(
-                Some("action"),
-                message,
-                "unsupported_action",
-            ))
+            Err(
+                AppError::new(StatusCode::BAD_REQUEST, message.clone()).with(
+                    Some("action"),
+                    message,
+                    "unsupported_action",
+                ),
+            )
         }
     }
 }
@@ -679,9 +708,19 @@ fn select(result: Value, request: &ExecuteRequest) -> Value {
     // A search's own `params.fields` is its allowlist when `select_fields` is absent.
     let fields: Option<Vec<String>> = request.select_fields.clone().or_else(|| {
         (request.action == "search")
-            .then(|| params.and_then(|p| p.get("fields")).and_then(Value::as_array).cloned())
+            .then(|| {
+                params
+                    .and_then(|p| p.get("fields"))
+                    .and_then(Value::as_array)
+                    .cloned()
+            })
             .flatten()
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
     });
     let select = fields.as_deref();
     let exclude = request.exclude_fields.as_deref();
@@ -788,7 +827,9 @@ mod tests {
         let config = Map::new();
         let data = Dataset::new(seed, source, connector, &config);
         let entity = data.entity(entity).unwrap();
-        (0..data.total(&entity)).map(|i| data.record(&entity, i)).collect()
+        (0..data.total(&entity))
+            .map(|i| data.record(&entity, i))
+            .collect()
     }
 
     #[test]
@@ -810,7 +851,12 @@ mod tests {
                 assert_ne!(a, records(42, Uuid::from_u128(7), connector, def.name));
                 let id_field = def.fields[0].0;
                 let ids: HashSet<String> = a.iter().map(|r| r[id_field].to_string()).collect();
-                assert_eq!(ids.len(), a.len(), "{connector} {} ids are unique", def.name);
+                assert_eq!(
+                    ids.len(),
+                    a.len(),
+                    "{connector} {} ids are unique",
+                    def.name
+                );
             }
         }
     }
@@ -840,7 +886,10 @@ mod tests {
         for i in 0..20 {
             let charge = stripe.record(&charges, i);
             assert!(charge["id"].as_str().unwrap().starts_with("ch_"));
-            assert!(ids.contains(&charge["customer"]), "a charge's customer exists");
+            assert!(
+                ids.contains(&charge["customer"]),
+                "a charge's customer exists"
+            );
         }
     }
 
@@ -851,7 +900,14 @@ mod tests {
         let names: Vec<String> = data.entities().into_iter().map(|e| e.name).collect();
         assert_eq!(
             names,
-            ["users", "orders", "products", "sales.users", "sales.orders", "sales.products"]
+            [
+                "users",
+                "orders",
+                "products",
+                "sales.users",
+                "sales.orders",
+                "sales.products"
+            ]
         );
         let orders = data.entity("sales.orders").unwrap();
         let user_id = data.record(&orders, 0)["user_id"].as_u64().unwrap();
@@ -945,7 +1001,11 @@ mod tests {
         let nested = json!({"query": {"filter": {"like": {"user.login": "a"}}}});
         let found = run(&data, &request("issues", "search", nested)).unwrap();
         assert!(found["data"].as_array().unwrap().iter().all(|r| {
-            r["user"]["login"].as_str().unwrap().to_lowercase().contains('a')
+            r["user"]["login"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains('a')
         }));
 
         let unknown = json!({"query": {"filter": {"eq": {"colour": "red"}}}});
@@ -978,7 +1038,9 @@ mod tests {
         let page = select(run(&data, &req).unwrap(), &req);
         let record = &page["data"][0];
         assert!(record.get("email").is_none() && record.get("name").is_some());
-        assert!(record["address"].get("line1").is_none() && record["address"].get("city").is_some());
+        assert!(
+            record["address"].get("line1").is_none() && record["address"].get("city").is_some()
+        );
     }
 
     #[test]
@@ -996,6 +1058,11 @@ mod tests {
         );
         let err = run(&data, &request("contacts", "create", json!({}))).unwrap_err();
         assert_eq!(err.body.errors[0].field.as_deref(), Some("action"));
-        assert!(err.body.message.unwrap().contains("valid actions: list, get, search"));
+        assert!(
+            err.body
+                .message
+                .unwrap()
+                .contains("valid actions: list, get, search")
+        );
     }
 }

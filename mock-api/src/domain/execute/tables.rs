@@ -50,7 +50,15 @@ const LABELS: &[&str] = &[
     "area/connectors",
     "priority/high",
 ];
-const LANGUAGES: &[&str] = &["Rust", "Python", "TypeScript", "Go", "Java", "Kotlin", "Ruby"];
+const LANGUAGES: &[&str] = &[
+    "Rust",
+    "Python",
+    "TypeScript",
+    "Go",
+    "Java",
+    "Kotlin",
+    "Ruby",
+];
 const INDUSTRIES: &[&str] = &[
     "COMPUTER_SOFTWARE",
     "FINANCIAL_SERVICES",
@@ -67,7 +75,10 @@ static GITHUB: &[EntityDef] = &[
         fields: &[
             ("id", Id(1_800_000_000, 9_973)),
             ("number", Seq(1)),
-            ("repository", FromConfig("repositories", "airbytehq/airbyte")),
+            (
+                "repository",
+                FromConfig("repositories", "airbytehq/airbyte"),
+            ),
             ("title", Title),
             ("state", OneOf(&["open", "open", "closed"])),
             ("user.login", Username),
@@ -76,7 +87,10 @@ static GITHUB: &[EntityDef] = &[
             ("body", Paragraph),
             ("created_at", Created),
             ("updated_at", Updated),
-            ("html_url", Template("https://github.com/{repository}/issues/{number}")),
+            (
+                "html_url",
+                Template("https://github.com/{repository}/issues/{number}"),
+            ),
         ],
     },
     EntityDef {
@@ -85,7 +99,10 @@ static GITHUB: &[EntityDef] = &[
         fields: &[
             ("id", Id(1_500_000_000, 7_919)),
             ("number", Seq(2_000)),
-            ("repository", FromConfig("repositories", "airbytehq/airbyte")),
+            (
+                "repository",
+                FromConfig("repositories", "airbytehq/airbyte"),
+            ),
             ("title", Title),
             ("state", OneOf(&["open", "closed", "closed"])),
             ("draft", Bool(15)),
@@ -94,7 +111,10 @@ static GITHUB: &[EntityDef] = &[
             ("base.ref", OneOf(&["main", "master", "develop"])),
             ("created_at", Created),
             ("updated_at", Updated),
-            ("html_url", Template("https://github.com/{repository}/pull/{number}")),
+            (
+                "html_url",
+                Template("https://github.com/{repository}/pull/{number}"),
+            ),
         ],
     },
     EntityDef {
@@ -148,11 +168,17 @@ static STRIPE: &[EntityDef] = &[
             ("amount", Int(500, 250_000)),
             ("currency", OneOf(CURRENCIES)),
             ("customer", Ref("customers")),
-            ("status", OneOf(&["succeeded", "succeeded", "succeeded", "pending", "failed"])),
+            (
+                "status",
+                OneOf(&["succeeded", "succeeded", "succeeded", "pending", "failed"]),
+            ),
             ("paid", Bool(92)),
             ("description", Title),
             ("receipt_email", Email),
-            ("payment_method_details.card.brand", OneOf(&["visa", "mastercard", "amex"])),
+            (
+                "payment_method_details.card.brand",
+                OneOf(&["visa", "mastercard", "amex"]),
+            ),
             ("payment_method_details.card.last4", Digits(4)),
             ("livemode", False),
             ("created", CreatedUnix),
@@ -165,7 +191,10 @@ static STRIPE: &[EntityDef] = &[
             ("id", Prefixed("in_", 24)),
             ("object", Const("invoice")),
             ("customer", Ref("customers")),
-            ("status", OneOf(&["paid", "paid", "paid", "open", "void", "uncollectible"])),
+            (
+                "status",
+                OneOf(&["paid", "paid", "paid", "open", "void", "uncollectible"]),
+            ),
             ("amount_due", Int(1_000, 500_000)),
             ("currency", OneOf(CURRENCIES)),
             ("number", Prefixed("INV-", 8)),
@@ -266,7 +295,17 @@ static POSTGRES: &[EntityDef] = &[
         fields: &[
             ("id", Seq(1_001)),
             ("user_id", Ref("users")),
-            ("status", OneOf(&["pending", "paid", "paid", "shipped", "delivered", "refunded"])),
+            (
+                "status",
+                OneOf(&[
+                    "pending",
+                    "paid",
+                    "paid",
+                    "shipped",
+                    "delivered",
+                    "refunded",
+                ]),
+            ),
             ("total_cents", Int(500, 90_000)),
             ("currency", OneOf(CURRENCIES)),
             ("created_at", Created),
@@ -308,7 +347,16 @@ static SALESFORCE: &[EntityDef] = &[
         fields: &[
             ("Id", Prefixed("001", 15)),
             ("Name", Company),
-            ("Industry", OneOf(&["Technology", "Finance", "Healthcare", "Retail", "Manufacturing"])),
+            (
+                "Industry",
+                OneOf(&[
+                    "Technology",
+                    "Finance",
+                    "Healthcare",
+                    "Retail",
+                    "Manufacturing",
+                ]),
+            ),
             ("BillingCity", City),
             ("BillingCountry", Country),
             ("AnnualRevenue", Int(100_000, 900_000_000)),
@@ -381,7 +429,10 @@ static FAKER: &[EntityDef] = &[
         total: Total::Fixed(10),
         fields: &[
             ("id", Seq(1)),
-            ("make", OneOf(&["Mazda", "Toyota", "Ford", "Volvo", "Audi", "Honda"])),
+            (
+                "make",
+                OneOf(&["Mazda", "Toyota", "Ford", "Volvo", "Audi", "Honda"]),
+            ),
             ("model", ProductName),
             ("year", Int(1995, 2025)),
             ("price", Int(5_000, 90_000)),
