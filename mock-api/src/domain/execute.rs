@@ -19,7 +19,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use crate::AppState;
+use super::store::Store;
+use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use tables::{EntityDef, Total};
 
@@ -743,12 +744,13 @@ fn select(result: Value, request: &ExecuteRequest) -> Value {
 /// `ConnectorExecuteResponse` of `request` on source `source_id` for the operator of
 /// `organization_id`: 404 for an unknown source, 403 for another organization's.
 pub(crate) fn execute(
-    state: &AppState,
+    store: &Store,
+    catalog: &Catalog,
     organization_id: Uuid,
     source_id: Uuid,
     request: &ExecuteRequest,
 ) -> AppResult<Value> {
-    let (workspace_org, definition_id, config) = state.store.read(|d| {
+    let (workspace_org, definition_id, config) = store.read(|d| {
         let source = d
             .sources
             .get(&source_id)
@@ -769,12 +771,11 @@ pub(crate) fn execute(
             "Source {source_id} does not belong to this token's organization"
         )));
     }
-    let connector = state
-        .catalog
+    let connector = catalog
         .source(definition_id)
         .map(|d| d.connector_name.clone())
         .unwrap_or_default();
-    let seed = state.store.with_ids(|ids| ids.position().seed);
+    let seed = store.with_ids(|ids| ids.position().seed);
     let data = Dataset::new(seed, source_id, &connector, &config);
     let result = select(run(&data, request)?, request);
     let elapsed = 20
@@ -1064,5 +1065,35 @@ mod tests {
                 .unwrap()
                 .contains("valid actions: list, get, search")
         );
+    }
+
+    #[test]
+    fn the_source_must_exist_and_belong_to_the_organization_and_nothing_is_written() {
+        let store = crate::domain::tests::store();
+        let catalog = crate::catalog::Catalog::load().unwrap();
+        let template = crate::domain::tests::first_template_id(&store);
+        let source = crate::domain::tests::source_for(&store, template);
+        let org = store.organization_id();
+        let revision = store.revision();
+        let entity = store.read(|d| {
+            let definition = d.source_templates[&template].template.source_definition_id;
+            let connector = &catalog.source(definition).unwrap().connector_name;
+            tables::entities(connector)[0].name
+        });
+        let req = request(entity, "list", json!({}));
+        let ok = super::execute(&store, &catalog, org, source, &req).unwrap();
+        assert_eq!(
+            ok,
+            super::execute(&store, &catalog, org, source, &req).unwrap()
+        );
+        assert_eq!(
+            ok["execution_metadata"]["connector_instance_id"],
+            source.to_string()
+        );
+        assert_eq!(store.revision(), revision, "execute writes nothing");
+        let err = super::execute(&store, &catalog, Uuid::from_u128(3), source, &req).unwrap_err();
+        assert_eq!(err.status.as_u16(), 403);
+        let err = super::execute(&store, &catalog, org, Uuid::from_u128(4), &req).unwrap_err();
+        assert_eq!(err.status.as_u16(), 404);
     }
 }

@@ -28,7 +28,8 @@ async fn execute_connector(
     Json(request): Json<ExecuteRequest>,
 ) -> AppResult<Response> {
     Ok(ok(&execute::execute(
-        &state,
+        &state.store,
+        &state.catalog,
         op.organization_id,
         id,
         &request,
