@@ -5,6 +5,7 @@ pub(crate) mod admin;
 pub(crate) mod connectors;
 pub(crate) mod control;
 pub(crate) mod embedded;
+pub(crate) mod execute;
 pub(crate) mod templates;
 pub(crate) mod tokens;
 pub(crate) mod widget;
@@ -31,6 +32,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(tokens::router())
         .merge(templates::router())
         .merge(connectors::router())
+        .merge(execute::router())
         .merge(end_user)
         .merge(widget::router())
         .nest("/_mock", admin::router().merge(control::router()))
