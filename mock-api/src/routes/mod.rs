@@ -4,6 +4,7 @@
 pub(crate) mod admin;
 pub(crate) mod connectors;
 pub(crate) mod control;
+pub(crate) mod definitions;
 pub(crate) mod embedded;
 pub(crate) mod templates;
 pub(crate) mod tokens;
@@ -31,6 +32,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(tokens::router())
         .merge(templates::router())
         .merge(connectors::router())
+        .merge(definitions::router())
         .merge(end_user)
         .merge(widget::router())
         .nest("/_mock", admin::router().merge(control::router()))
