@@ -20,6 +20,8 @@ mod auth;
 mod connectors;
 // CORS on the end-user API: preflights for minted origins only, allow-origin bound to the token's origin.
 mod cors;
+// Connector definitions from the catalog, cron describe.
+mod definitions;
 // Fault rules under /_mock/faults: status, body, delay, drop, 429 + Retry-After, times, seeded probability.
 mod faults;
 // Error shape everywhere: 404, 405, 413, malformed JSON, field paths, a junk-input sweep and a proptest.
