@@ -4,6 +4,7 @@
 
 pub(crate) mod cron;
 pub(crate) mod fixtures;
+pub(crate) mod oauth;
 mod persist;
 pub(crate) mod sources;
 pub(crate) mod state;

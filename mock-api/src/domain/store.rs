@@ -90,6 +90,8 @@ pub struct Data {
     pub(in crate::domain) sources: IndexMap<Uuid, SourceRecord>,
     /// Every `allowed_origin` a widget token was minted for: CORS preflights are answered for these.
     pub(in crate::domain) allowed_origins: BTreeSet<String>,
+    /// OAuth app credentials set with `PUT /api/v1/oauth/credentials`, by scope and definition.
+    pub(in crate::domain) oauth_credentials: IndexMap<String, super::oauth::OAuthCredentialRecord>,
     /// Workspace name → id, derived from `workspaces` (rebuilt on deserialising).
     #[serde(skip)]
     pub(in crate::domain) workspace_names: HashMap<String, Uuid>,
@@ -106,6 +108,8 @@ struct Stored {
     tags: IndexMap<String, Tag>,
     sources: IndexMap<Uuid, SourceRecord>,
     allowed_origins: BTreeSet<String>,
+    #[serde(default)]
+    oauth_credentials: IndexMap<String, super::oauth::OAuthCredentialRecord>,
 }
 
 impl From<Stored> for Data {
@@ -124,6 +128,7 @@ impl From<Stored> for Data {
             tags: s.tags,
             sources: s.sources,
             allowed_origins: s.allowed_origins,
+            oauth_credentials: s.oauth_credentials,
             workspace_names,
         }
     }
@@ -152,6 +157,7 @@ impl From<Parts> for Data {
             tags: p.tags,
             sources: p.sources,
             allowed_origins: p.allowed_origins,
+            oauth_credentials: IndexMap::new(),
         }
         .into()
     }
@@ -183,6 +189,7 @@ impl Data {
             tags: IndexMap::new(),
             sources: IndexMap::new(),
             allowed_origins: BTreeSet::new(),
+            oauth_credentials: IndexMap::new(),
             workspace_names: HashMap::new(),
         };
         for def in &catalog.sources {

@@ -374,7 +374,23 @@ async fn consent(State(state): State<AppState>, query: QueryPairs) -> AppResult<
             })
             .collect()
     });
-    let data = json!({"connector": template.name, "icon": template.icon, "auth_payload": payload});
+    // The organization's own OAuth app (`PUT /api/v1/oauth/credentials`), when set: its client id
+    // replaces the generated one and the page says so. Its secret never reaches the browser.
+    let org_client_id = crate::domain::oauth::client_id(
+        &state.store,
+        state.store.organization_id(),
+        template.source_definition_id,
+    );
+    let mut payload = payload;
+    if let Some(client_id) = &org_client_id {
+        for (path, value) in payload.iter_mut() {
+            if path.rsplit('.').next().is_some_and(|k| k == "client_id") {
+                *value = Value::String(client_id.clone());
+            }
+        }
+    }
+    let data = json!({"connector": template.name, "icon": template.icon, "auth_payload": payload,
+                      "client_id": org_client_id});
     // `<` escaped so the JSON cannot close the <script> element it sits in.
     let data = data.to_string().replace('<', "\\u003c");
     let mut response = CONSENT_HTML

@@ -30,6 +30,8 @@ mod errors;
 mod fixtures;
 // The request journal under /_mock/requests: entries, filters, the bound, the SSE stream, redaction.
 mod journal;
+// OAuth app credentials: stored, redacted, used by the consent page, deleted.
+mod oauth;
 // Contract: responses validated against Airbyte's published OpenAPI 3.1 document (embedded in the airbyte-openapi crate).
 mod openapi;
 // --state-file: restarts, kill -9 mid-burst, truncated and corrupt files, write failures, SIGTERM.
