@@ -18,6 +18,8 @@ mod backdoors;
 mod auth;
 // The operator creating, checking and updating sources without the widget.
 mod connectors;
+// Every operation of the published document: emulated, or listed out of scope with a reason.
+mod coverage;
 // CORS on the end-user API: preflights for minted origins only, allow-origin bound to the token's origin.
 mod cors;
 // Connector definitions from the catalog, cron describe.
