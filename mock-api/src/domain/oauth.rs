@@ -7,9 +7,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use airbyte_embedded::{DetailedSourceTemplate, SourceRead};
+
 use super::Store;
 use crate::catalog::{Catalog, SourceDefinition};
 use crate::clock;
+use crate::AppState;
 use crate::error::{AppError, AppResult};
 
 /// One stored set of credentials; `configuration` holds secrets in the clear and stays inside.
@@ -208,6 +211,7 @@ pub(crate) fn delete(
 
 /// The client id the organization's stored credentials give for a connector, if any (the secret
 /// stays inside).
+#[cfg(test)]
 pub(crate) fn client_id(store: &Store, organization_id: Uuid, definition_id: Uuid) -> Option<String> {
     store.read(|data| {
         data.oauth_credentials
@@ -215,6 +219,230 @@ pub(crate) fn client_id(store: &Store, organization_id: Uuid, definition_id: Uui
             .and_then(|r| r.configuration.get("client_id"))
             .and_then(Value::as_str)
             .map(str::to_owned)
+    })
+}
+
+/// Every `path_in_connector_config` in one part of an OAuth config specification.
+fn output_paths(spec: Option<&Value>) -> Vec<Vec<String>> {
+    spec.and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+        .map(|props| {
+            props
+                .values()
+                .filter_map(|p| p.get("path_in_connector_config")?.as_array())
+                .map(|path| {
+                    path.iter()
+                        .filter_map(|s| s.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What a provider's consent gives for `template`: a value for every OAuth output path (dotted),
+/// generated from the seeded ids, with the organization's stored client id (and, when
+/// `with_secret` — only on the server — its client secret), plus that client id if there is one.
+pub(crate) fn auth_payload(
+    store: &Store,
+    template: &DetailedSourceTemplate,
+    with_secret: bool,
+) -> (Map<String, Value>, Option<String>) {
+    let auth = template.user_config_spec.advanced_auth.as_ref();
+    let oauth = auth.and_then(|a| a.get("oauth_config_specification"));
+    let mut paths = output_paths(oauth.and_then(|o| o.get("complete_oauth_output_specification")));
+    paths.extend(output_paths(
+        oauth.and_then(|o| o.get("complete_oauth_server_output_specification")),
+    ));
+    let slug = template
+        .connector_name
+        .clone()
+        .unwrap_or_else(|| "oauth".into())
+        .replace("source-", "");
+    let stored = store.read(|data| {
+        data.oauth_credentials
+            .get(&key(store_org(data), template.source_definition_id))
+            .map(|r| r.configuration.clone())
+    });
+    let mut payload: Map<String, Value> = store.with_ids(|ids| {
+        paths
+            .iter()
+            .map(|path| {
+                let key = path.last().cloned().unwrap_or_default();
+                let value = if key.contains("client_id") {
+                    ids.secret(&format!("mock-{slug}-client-"), 12)
+                } else {
+                    ids.secret(&format!("mock-{slug}-{}-", key.replace('_', "-")), 24)
+                };
+                (path.join("."), Value::String(value))
+            })
+            .collect()
+    });
+    let client_id = stored
+        .as_ref()
+        .and_then(|c| c.get("client_id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if let Some(stored) = &stored {
+        for (path, value) in payload.iter_mut() {
+            let last = path.rsplit('.').next().unwrap_or_default();
+            let from_org = match last {
+                "client_id" => stored.get("client_id"),
+                "client_secret" if with_secret => stored.get("client_secret"),
+                _ => None,
+            };
+            if let Some(v) = from_org {
+                *value = v.clone();
+            }
+        }
+    }
+    (payload, client_id)
+}
+
+fn store_org(data: &super::Data) -> Uuid {
+    data.organization_id
+}
+
+/// A server-side OAuth flow started with `POST /api/v1/integrations/connectors/oauth/initiate`,
+/// waiting for the end user's Allow or Deny on the consent page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct OAuthSession {
+    pub(crate) id: Uuid,
+    pub(crate) workspace_name: String,
+    pub(crate) template_id: Uuid,
+    pub(crate) redirect_url: String,
+    pub(crate) name: Option<String>,
+    /// The rest of the configuration (non-OAuth fields); secrets in the clear, never returned.
+    pub(crate) replication_config: Map<String, Value>,
+}
+
+/// Checks `redirect_url` (an absolute http(s) URL) and stores a session for `template`; the
+/// answer is the session's id.
+pub(crate) fn start_session(
+    store: &Store,
+    template: &DetailedSourceTemplate,
+    workspace_name: String,
+    redirect_url: &str,
+    name: Option<String>,
+    replication_config: Map<String, Value>,
+) -> AppResult<Uuid> {
+    let url = url::Url::parse(redirect_url)
+        .map_err(|e| AppError::invalid("redirect_url", format!("is not an absolute URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(AppError::invalid("redirect_url", "must be an http or https URL"));
+    }
+    if template.user_config_spec.advanced_auth.is_none() {
+        return Err(AppError::invalid(
+            "definition_id",
+            format!("{} does not use OAuth (its spec has no advanced_auth)", template.name),
+        ));
+    }
+    Ok(store.write(|data, ids| {
+        let id = ids.uuid();
+        data.oauth_sessions.insert(
+            id,
+            OAuthSession {
+                id,
+                workspace_name,
+                template_id: template.id,
+                redirect_url: redirect_url.to_owned(),
+                name,
+                replication_config,
+            },
+        );
+        id
+    }))
+}
+
+/// The waiting session `id`, if any.
+pub(crate) fn session(store: &Store, id: Uuid) -> Option<OAuthSession> {
+    store.read(|data| data.oauth_sessions.get(&id).cloned())
+}
+
+/// `url` with `params` appended to its query.
+fn with_query(url: &str, params: &[(&str, &str)]) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            {
+                let mut q = u.query_pairs_mut();
+                for (k, v) in params {
+                    q.append_pair(k, v);
+                }
+            }
+            u.to_string()
+        }
+        Err(_) => url.to_owned(),
+    }
+}
+
+/// Sets `value` at a dotted path inside `config`, creating objects on the way.
+fn set_path(config: &mut Map<String, Value>, path: &str, value: Value) {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let Some(last) = parts.pop() else { return };
+    let mut here = config;
+    for part in parts {
+        let entry = here
+            .entry(part.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            *entry = Value::Object(Map::new());
+        }
+        let Value::Object(next) = entry else { return };
+        here = next;
+    }
+    here.insert(last.to_owned(), value);
+}
+
+/// The end user's decision on session `id`: Allow creates the source (the template's defaults,
+/// the request's configuration, the OAuth payload) and answers `redirect_url?connector_id=…`;
+/// Deny, or a source the configuration cannot make, answers `redirect_url?error=…`. The session
+/// is used up either way.
+pub(crate) async fn complete(state: &AppState, id: Uuid, allow: bool) -> AppResult<String> {
+    let session =
+        session(&state.store, id).ok_or_else(|| AppError::not_found("OAuth session", id))?;
+    state.store.write(|data, _| {
+        data.oauth_sessions.shift_remove(&id);
+    });
+    if !allow {
+        return Ok(with_query(
+            &session.redirect_url,
+            &[("error", "access_denied"), ("error_description", "The user denied access")],
+        ));
+    }
+    let template = super::templates::source_template(&state.store, session.template_id)?;
+    let mut config = template.partial_default_config.clone();
+    for (k, v) in session.replication_config {
+        config.insert(k, v);
+    }
+    if let Some(auth) = &template.user_config_spec.advanced_auth {
+        let keys = auth.get("predicate_key").and_then(Value::as_array);
+        if let (Some(keys), Some(value)) = (keys, auth.get("predicate_value")) {
+            let path: Vec<&str> = keys.iter().filter_map(Value::as_str).collect();
+            set_path(&mut config, &path.join("."), value.clone());
+        }
+    }
+    let (payload, _) = auth_payload(&state.store, &template, true);
+    for (path, value) in payload {
+        set_path(&mut config, &path, value);
+    }
+    let created: AppResult<SourceRead> = super::sources::create_in_named_workspace(
+        state,
+        &session.workspace_name,
+        None,
+        template.id,
+        config,
+        session.name,
+    )
+    .await;
+    Ok(match created {
+        Ok(read) => with_query(&session.redirect_url, &[("connector_id", &read.id.to_string())]),
+        Err(e) => with_query(
+            &session.redirect_url,
+            &[
+                ("error", "source_creation_failed"),
+                ("error_description", e.body.message.as_deref().unwrap_or("failed")),
+            ],
+        ),
     })
 }
 

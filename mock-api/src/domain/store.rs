@@ -92,6 +92,8 @@ pub struct Data {
     pub(in crate::domain) allowed_origins: BTreeSet<String>,
     /// OAuth app credentials set with `PUT /api/v1/oauth/credentials`, by scope and definition.
     pub(in crate::domain) oauth_credentials: IndexMap<String, super::oauth::OAuthCredentialRecord>,
+    /// Server-side OAuth flows waiting for the end user's consent.
+    pub(in crate::domain) oauth_sessions: IndexMap<Uuid, super::oauth::OAuthSession>,
     /// Workspace name → id, derived from `workspaces` (rebuilt on deserialising).
     #[serde(skip)]
     pub(in crate::domain) workspace_names: HashMap<String, Uuid>,
@@ -110,6 +112,8 @@ struct Stored {
     allowed_origins: BTreeSet<String>,
     #[serde(default)]
     oauth_credentials: IndexMap<String, super::oauth::OAuthCredentialRecord>,
+    #[serde(default)]
+    oauth_sessions: IndexMap<Uuid, super::oauth::OAuthSession>,
 }
 
 impl From<Stored> for Data {
@@ -129,6 +133,7 @@ impl From<Stored> for Data {
             sources: s.sources,
             allowed_origins: s.allowed_origins,
             oauth_credentials: s.oauth_credentials,
+            oauth_sessions: s.oauth_sessions,
             workspace_names,
         }
     }
@@ -158,6 +163,7 @@ impl From<Parts> for Data {
             sources: p.sources,
             allowed_origins: p.allowed_origins,
             oauth_credentials: IndexMap::new(),
+            oauth_sessions: IndexMap::new(),
         }
         .into()
     }
@@ -190,6 +196,7 @@ impl Data {
             sources: IndexMap::new(),
             allowed_origins: BTreeSet::new(),
             oauth_credentials: IndexMap::new(),
+            oauth_sessions: IndexMap::new(),
             workspace_names: HashMap::new(),
         };
         for def in &catalog.sources {

@@ -40,6 +40,8 @@ mod openapi;
 mod persistence;
 // The X-Mock-Scenario header: status, delay, drop, a bad value, never echoed or allowed by CORS.
 mod scenario;
+// The Python SDK's calls beyond the document: the create alias, lookup, server-side OAuth.
+mod sdk;
 // End-user sources (tag selection, CRUD, redaction, validation, outcome inputs) and the operator's view of them.
 mod sources;
 // The state dump (no secret in it) and loading it back: round trip, masked secrets, a bad state refused whole.
