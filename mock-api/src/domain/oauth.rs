@@ -10,9 +10,9 @@ use uuid::Uuid;
 use airbyte_embedded::{DetailedSourceTemplate, SourceRead};
 
 use super::Store;
+use crate::AppState;
 use crate::catalog::{Catalog, SourceDefinition};
 use crate::clock;
-use crate::AppState;
 use crate::error::{AppError, AppResult};
 
 /// One stored set of credentials; `configuration` holds secrets in the clear and stays inside.
@@ -59,7 +59,10 @@ fn key(organization_id: Uuid, definition_id: Uuid) -> String {
 }
 
 /// A catalog source by name, case-insensitively (`HubSpot`, `hubspot`, `source-hubspot`).
-pub(crate) fn connector_by_type<'a>(catalog: &'a Catalog, name: &str) -> Option<&'a SourceDefinition> {
+pub(crate) fn connector_by_type<'a>(
+    catalog: &'a Catalog,
+    name: &str,
+) -> Option<&'a SourceDefinition> {
     let wanted = name.trim().to_lowercase();
     catalog.sources.iter().find(|d| {
         d.name.to_lowercase() == wanted
@@ -112,11 +115,17 @@ fn server_input_fields(def: &SourceDefinition) -> Option<Vec<String>> {
 
 /// Checks `configuration` against the connector's OAuth spec: every server-input field present as
 /// a non-empty string, nothing else.
-fn check_configuration(def: &SourceDefinition, configuration: &Map<String, Value>) -> AppResult<()> {
+fn check_configuration(
+    def: &SourceDefinition,
+    configuration: &Map<String, Value>,
+) -> AppResult<()> {
     let fields = server_input_fields(def).ok_or_else(|| {
         AppError::invalid(
             "connector_type",
-            format!("{} does not use OAuth (its spec has no advanced_auth)", def.name),
+            format!(
+                "{} does not use OAuth (its spec has no advanced_auth)",
+                def.name
+            ),
         )
     })?;
     let mut errors = Vec::new();
@@ -165,7 +174,10 @@ pub(crate) fn put(
     let definition_id = def.source_definition_id;
     Ok(store.write(|data, ids| {
         let now = clock::now_rfc3339();
-        let record = match data.oauth_credentials.get_mut(&key(organization_id, definition_id)) {
+        let record = match data
+            .oauth_credentials
+            .get_mut(&key(organization_id, definition_id))
+        {
             Some(existing) => {
                 existing.configuration = req.configuration;
                 existing.updated_at = now;
@@ -212,7 +224,11 @@ pub(crate) fn delete(
 /// The client id the organization's stored credentials give for a connector, if any (the secret
 /// stays inside).
 #[cfg(test)]
-pub(crate) fn client_id(store: &Store, organization_id: Uuid, definition_id: Uuid) -> Option<String> {
+pub(crate) fn client_id(
+    store: &Store,
+    organization_id: Uuid,
+    definition_id: Uuid,
+) -> Option<String> {
     store.read(|data| {
         data.oauth_credentials
             .get(&key(organization_id, definition_id))
@@ -329,12 +345,18 @@ pub(crate) fn start_session(
     let url = url::Url::parse(redirect_url)
         .map_err(|e| AppError::invalid("redirect_url", format!("is not an absolute URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(AppError::invalid("redirect_url", "must be an http or https URL"));
+        return Err(AppError::invalid(
+            "redirect_url",
+            "must be an http or https URL",
+        ));
     }
     if template.user_config_spec.advanced_auth.is_none() {
         return Err(AppError::invalid(
             "definition_id",
-            format!("{} does not use OAuth (its spec has no advanced_auth)", template.name),
+            format!(
+                "{} does not use OAuth (its spec has no advanced_auth)",
+                template.name
+            ),
         ));
     }
     Ok(store.write(|data, ids| {
@@ -406,7 +428,10 @@ pub(crate) async fn complete(state: &AppState, id: Uuid, allow: bool) -> AppResu
     if !allow {
         return Ok(with_query(
             &session.redirect_url,
-            &[("error", "access_denied"), ("error_description", "The user denied access")],
+            &[
+                ("error", "access_denied"),
+                ("error_description", "The user denied access"),
+            ],
         ));
     }
     let template = super::templates::source_template(&state.store, session.template_id)?;
@@ -435,12 +460,18 @@ pub(crate) async fn complete(state: &AppState, id: Uuid, allow: bool) -> AppResu
     )
     .await;
     Ok(match created {
-        Ok(read) => with_query(&session.redirect_url, &[("connector_id", &read.id.to_string())]),
+        Ok(read) => with_query(
+            &session.redirect_url,
+            &[("connector_id", &read.id.to_string())],
+        ),
         Err(e) => with_query(
             &session.redirect_url,
             &[
                 ("error", "source_creation_failed"),
-                ("error_description", e.body.message.as_deref().unwrap_or("failed")),
+                (
+                    "error_description",
+                    e.body.message.as_deref().unwrap_or("failed"),
+                ),
             ],
         ),
     })
@@ -469,7 +500,10 @@ mod tests {
                        "configuration": {"client_id": "a", "client_secret": "s1"}})),
         )
         .unwrap();
-        assert!(!first.to_string().contains("s1"), "no secret in the response");
+        assert!(
+            !first.to_string().contains("s1"),
+            "no secret in the response"
+        );
         let second = put(
             &store,
             &catalog,

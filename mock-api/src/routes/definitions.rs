@@ -14,8 +14,8 @@ use uuid::Uuid;
 use super::ok;
 use crate::AppState;
 use crate::auth::Operator;
-use crate::error::{AppError, AppResult};
 use crate::domain::cron;
+use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, Json, QueryPairs};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -49,10 +49,7 @@ struct CronDescribeRequest {
 }
 
 /// An invalid expression is still a 200, with `is_valid: false` and the reason as its description.
-async fn describe_cron(
-    _op: Operator,
-    Json(req): Json<CronDescribeRequest>,
-) -> AppResult<Response> {
+async fn describe_cron(_op: Operator, Json(req): Json<CronDescribeRequest>) -> AppResult<Response> {
     Ok(ok(&cron::describe(&req.cron_expression)))
 }
 

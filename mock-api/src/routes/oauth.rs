@@ -4,9 +4,9 @@
 //! `POST /api/v1/integrations/connectors/oauth/initiate` → `{consent_url}` on the mock's consent page,
 //! whose Allow / Deny post to `/embedded-widget/oauth/complete` and end on `redirect_url`.
 
+use airbyte_embedded::ConnectorSourceCreateRequest;
 use axum::Router;
 use axum::extract::{Path, State};
-use airbyte_embedded::ConnectorSourceCreateRequest;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, post, put};

@@ -334,13 +334,16 @@ async fn consent(State(state): State<AppState>, query: QueryPairs) -> AppResult<
         })?;
     // Generated credentials for every OAuth output, the organization's own client id (from
     // `PUT /api/v1/oauth/credentials`) when it set one; its secret never reaches the browser.
-    let (payload, org_client_id) = crate::domain::oauth::auth_payload(&state.store, &template, false);
+    let (payload, org_client_id) =
+        crate::domain::oauth::auth_payload(&state.store, &template, false);
     let session = query.uuid("session")?;
     // A server-side flow (`…/connectors/oauth/initiate`): Allow and Deny post to the mock, which
     // creates the source and redirects; the payload stays on the server.
     let data = match session {
-        Some(id) => json!({"connector": template.name, "icon": template.icon, "client_id": org_client_id,
-                           "complete_url": format!("/embedded-widget/oauth/complete?session={id}")}),
+        Some(id) => {
+            json!({"connector": template.name, "icon": template.icon, "client_id": org_client_id,
+                           "complete_url": format!("/embedded-widget/oauth/complete?session={id}")})
+        }
         None => json!({"connector": template.name, "icon": template.icon, "auth_payload": payload,
                        "client_id": org_client_id}),
     };

@@ -64,9 +64,7 @@ fn unanswered(path: &str, status: StatusCode, body: &Value) -> Option<String> {
         .as_array()
         .is_some_and(|errors| errors.iter().any(|e| e["field"] == "id"));
     if !path.contains('{') && status == StatusCode::UNPROCESSABLE_ENTITY && about_id {
-        return Some(format!(
-            "a templated route took it as an id: {message}"
-        ));
+        return Some(format!("a templated route took it as an id: {message}"));
     }
     None
 }
@@ -121,7 +119,14 @@ fn the_checker_tells_fallbacks_from_handlers() {
     let handler_404 = json!({"message": "Source 'x' was not found", "errors": []});
     assert!(unanswered("/x/{id}", StatusCode::NOT_FOUND, &handler_404).is_none());
     let shadowed = json!({"message": "Invalid request", "errors": [{"field": "id"}]});
-    assert!(unanswered("/api/v1/workspaces/stats", StatusCode::UNPROCESSABLE_ENTITY, &shadowed).is_some());
+    assert!(
+        unanswered(
+            "/api/v1/workspaces/stats",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &shadowed
+        )
+        .is_some()
+    );
     assert!(unanswered("/x/{id}", StatusCode::UNPROCESSABLE_ENTITY, &shadowed).is_none());
     assert!(unanswered("/x", StatusCode::METHOD_NOT_ALLOWED, &fallback).is_some());
 }

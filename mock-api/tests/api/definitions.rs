@@ -59,13 +59,14 @@ async fn a_source_definition_has_its_spec_and_an_unknown_one_is_404() {
     let path = "/api/v1/integrations/definitions/sources/{id}";
     for def in ["36c891d9-4bd9-43ac-bad2-10e12756272c", GITHUB] {
         let one = app
-            .get(&format!("/api/v1/integrations/definitions/sources/{def}"), Some(&token))
+            .get(
+                &format!("/api/v1/integrations/definitions/sources/{def}"),
+                Some(&token),
+            )
             .await;
         assert_documented("get", path, &one);
         assert_eq!(one.2["id"], def);
-        assert!(
-            one.2["definition"]["spec"]["connectionSpecification"]["properties"].is_object()
-        );
+        assert!(one.2["definition"]["spec"]["connectionSpecification"]["properties"].is_object());
     }
     let hubspot = app
         .get(
@@ -84,11 +85,16 @@ async fn a_source_definition_has_its_spec_and_an_unknown_one_is_404() {
     assert_eq!(missing.0, StatusCode::NOT_FOUND);
     assert_error_shape(&missing.2);
     let bad = app
-        .get("/api/v1/integrations/definitions/sources/nope", Some(&token))
+        .get(
+            "/api/v1/integrations/definitions/sources/nope",
+            Some(&token),
+        )
         .await;
     assert_eq!(bad.0, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_for(&bad.2, "id").is_some(), "{}", bad.2);
-    let anonymous = app.get("/api/v1/integrations/definitions/sources", None).await;
+    let anonymous = app
+        .get("/api/v1/integrations/definitions/sources", None)
+        .await;
     assert_eq!(anonymous.0, StatusCode::UNAUTHORIZED);
 }
 
@@ -116,17 +122,22 @@ async fn destination_definitions_list_filter_and_get() {
     assert_documented("get", list_path, &filtered);
     assert_eq!(filtered.2["destinations"].as_array().map(Vec::len), Some(2));
     let bad = app
-        .get(&format!("{list_path}?actorDefinitionIds=nope"), Some(&token))
+        .get(
+            &format!("{list_path}?actorDefinitionIds=nope"),
+            Some(&token),
+        )
         .await;
     assert_eq!(bad.0, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(error_for(&bad.2, "actorDefinitionIds").is_some(), "{}", bad.2);
+    assert!(
+        error_for(&bad.2, "actorDefinitionIds").is_some(),
+        "{}",
+        bad.2
+    );
 
     let path = "/api/v1/integrations/definitions/destinations/{id}";
     for def in all.2["destinations"].as_array().expect("destinations") {
         let id = def["id"].as_str().expect("id");
-        let one = app
-            .get(&format!("{list_path}/{id}"), Some(&token))
-            .await;
+        let one = app.get(&format!("{list_path}/{id}"), Some(&token)).await;
         assert_documented("get", path, &one);
         let spec = &one.2["definition"]["spec"];
         assert!(
@@ -151,7 +162,11 @@ async fn cron_describe_answers_valid_and_invalid_expressions() {
     let path = "/api/v1/integrations/templates/connections/cron/describe";
     let table = [
         ("0 0 2 * * ?", true, "At 02:00, every day"),
-        ("0 30 9 ? * MON-FRI", true, "At 09:30, Monday through Friday"),
+        (
+            "0 30 9 ? * MON-FRI",
+            true,
+            "At 09:30, Monday through Friday",
+        ),
         ("0 0 * * * ?", true, "Every hour, at minute 0"),
         ("0 0 2 * * *", false, "'?'"),
         ("0 2 * * *", false, "6 or 7 fields"),
@@ -173,7 +188,11 @@ async fn cron_describe_answers_valid_and_invalid_expressions() {
     }
     let missing = app.post(path, Some(&token), &json!({})).await;
     assert_eq!(missing.0, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(error_for(&missing.2, "cron_expression").is_some(), "{}", missing.2);
+    assert!(
+        error_for(&missing.2, "cron_expression").is_some(),
+        "{}",
+        missing.2
+    );
     let anonymous: Value = app
         .post(path, None, &json!({"cron_expression": "0 0 2 * * ?"}))
         .await

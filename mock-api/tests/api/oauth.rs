@@ -43,7 +43,10 @@ async fn credentials_are_stored_redacted_used_by_consent_and_deleted() {
         ))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("\"client_id\":\"acme-hubspot-app\""), "{html}");
+    assert!(
+        html.contains("\"client_id\":\"acme-hubspot-app\""),
+        "{html}"
+    );
     assert!(!html.contains("TOP-SECRET"));
     // Nor does the state dump or the journal carry it.
     let state = app.get("/_mock/state", None).await;
@@ -61,7 +64,10 @@ async fn credentials_are_stored_redacted_used_by_consent_and_deleted() {
         .await;
     assert!(!html.contains("acme-hubspot-app"));
     let unknown = app
-        .delete("/api/v1/oauth/credentials/connector_type/nope", Some(&token))
+        .delete(
+            "/api/v1/oauth/credentials/connector_type/nope",
+            Some(&token),
+        )
         .await;
     assert_eq!(unknown.0, StatusCode::NOT_FOUND);
     assert_error_shape(&unknown.2);
@@ -92,7 +98,12 @@ async fn bad_requests_name_the_field() {
     ];
     for (body, field) in cases {
         let reply = app.put(PATH, Some(&token), &body).await;
-        assert_eq!(reply.0, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", reply.2);
+        assert_eq!(
+            reply.0,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            reply.2
+        );
         assert!(error_for(&reply.2, field).is_some(), "{body}: {}", reply.2);
     }
     let extra = app

@@ -30,7 +30,10 @@ async fn the_sdk_creates_at_the_unprefixed_path_and_finds_its_source() {
         .await;
     assert_documented("post", "/api/v1/integrations/connectors", &created);
     let id = created.2["id"].as_str().expect("id").to_owned();
-    assert!(!created.2.to_string().contains("sk_test_"), "secrets redacted");
+    assert!(
+        !created.2.to_string().contains("sk_test_"),
+        "secrets redacted"
+    );
 
     let found = app
         .send(
@@ -95,7 +98,10 @@ async fn server_side_oauth_allow_creates_the_source_and_redirects_with_its_id() 
     let page = app.client.get(consent_url).send().await.expect("page");
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.expect("html");
-    assert!(html.contains("/embedded-widget/oauth/complete?session="), "{html}");
+    assert!(
+        html.contains("/embedded-widget/oauth/complete?session="),
+        "{html}"
+    );
     assert!(html.contains("acme-app"));
     assert!(!html.contains("ORG-SECRET") && !html.contains("refresh_token\":"));
 
@@ -108,19 +114,27 @@ async fn server_side_oauth_allow_creates_the_source_and_redirects_with_its_id() 
         .await
         .expect("allow");
     assert_eq!(reply.status(), StatusCode::SEE_OTHER);
-    let location = reply.headers()["location"].to_str().expect("ascii").to_owned();
+    let location = reply.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     let prefix = "https://app.example/done?step=2&connector_id=";
     assert!(location.starts_with(prefix), "{location}");
     let connector_id = &location[prefix.len()..];
 
     let source = app
-        .get(&format!("/api/v1/integrations/connectors/{connector_id}"), Some(&token))
+        .get(
+            &format!("/api/v1/integrations/connectors/{connector_id}"),
+            Some(&token),
+        )
         .await;
     assert_documented("get", "/api/v1/integrations/connectors/{id}", &source);
     assert_eq!(source.2["name"], "crm");
     let listed = app
         .get(
-            &format!("/api/v1/integrations/connectors?customer_name={customer}&definition_id={HUBSPOT}"),
+            &format!(
+                "/api/v1/integrations/connectors?customer_name={customer}&definition_id={HUBSPOT}"
+            ),
             Some(&token),
         )
         .await;
@@ -186,11 +200,19 @@ async fn initiate_checks_its_body() {
             json!({"customer_name": "c", "definition_id": STRIPE, "redirect_url": "https://a.example/"}),
             "definition_id",
         ),
-        (json!({"customer_name": "c", "definition_id": HUBSPOT}), "redirect_url"),
+        (
+            json!({"customer_name": "c", "definition_id": HUBSPOT}),
+            "redirect_url",
+        ),
     ];
     for (body, field) in cases {
         let reply = app.post(INITIATE, Some(&token), &body).await;
-        assert_eq!(reply.0, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", reply.2);
+        assert_eq!(
+            reply.0,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            reply.2
+        );
         assert!(error_for(&reply.2, field).is_some(), "{body}: {}", reply.2);
     }
     let anonymous = app
