@@ -263,10 +263,10 @@ fn plain_english(p: &CronPattern, with_year: bool) -> Option<String> {
     let time = time_of_day(p)?;
     let mut days = days(p, with_year)?;
     // "Every hour, at minute 0" already says it runs every day.
-    if time.starts_with("every") {
-        if let Some(rest) = days.strip_prefix(", every day") {
-            days = rest.to_owned();
-        }
+    if time.starts_with("every")
+        && let Some(rest) = days.strip_prefix(", every day")
+    {
+        days = rest.to_owned();
     }
     Some(capitalise(&format!("{time}{days}")))
 }
