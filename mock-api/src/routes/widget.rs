@@ -337,6 +337,11 @@ async fn consent(State(state): State<AppState>, query: QueryPairs) -> AppResult<
     let (payload, org_client_id) =
         crate::domain::oauth::auth_payload(&state.store, &template, false);
     let session = query.uuid("session")?;
+    if let Some(id) = session {
+        crate::domain::oauth::session(&state.store, id)
+            .filter(|s| s.template_id == template_id)
+            .ok_or_else(|| AppError::not_found("OAuth session", id))?;
+    }
     // A server-side flow (`…/connectors/oauth/initiate`): Allow and Deny post to the mock, which
     // creates the source and redirects; the payload stays on the server.
     let data = match session {

@@ -51,6 +51,13 @@ async fn credentials_are_stored_redacted_used_by_consent_and_deleted() {
     // Nor does the state dump or the journal carry it.
     let state = app.get("/_mock/state", None).await;
     assert!(!state.2.to_string().contains("TOP-SECRET"));
+    let journal = app.get("/_mock/requests", None).await;
+    assert!(journal.0.is_success(), "{}", journal.2);
+    assert!(journal.2.to_string().contains("/api/v1/oauth/credentials"));
+    assert!(
+        !journal.2.to_string().contains("TOP-SECRET"),
+        "the journal masks it"
+    );
 
     let delete_path = "/api/v1/oauth/credentials/connector_type/HubSpot";
     let deleted = app.delete(delete_path, Some(&token)).await;

@@ -181,6 +181,9 @@ async fn server_side_oauth_deny_redirects_with_an_error_and_creates_nothing() {
         "{location}"
     );
     assert_eq!(app.counts().await["sources"], before["sources"]);
+    // The consent page of a used-up session is a 404, not a page whose buttons fail.
+    let page = app.client.get(consent_url).send().await.expect("page");
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
