@@ -33,6 +33,12 @@ pub struct DestinationDefinition {
     pub destination_definition_id: Uuid,
     pub icon: Option<String>,
     pub destination_config: Map<String, Value>,
+    /// `airbyte/destination-…`, as `GET /api/v1/integrations/definitions/destinations/{id}` shows it.
+    #[serde(default)]
+    pub docker_repository: Option<String>,
+    /// The destination's `ConnectorSpecification` (documentation URL, JSON Schema, sync modes).
+    #[serde(default)]
+    pub spec: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,5 +97,43 @@ impl Catalog {
 
     pub fn validator(&self, definition_id: Uuid) -> Option<&jsonschema::Validator> {
         self.validators.get(&definition_id).map(Arc::as_ref)
+    }
+}
+
+impl SourceDefinition {
+    /// `ConnectorDefinitionSummarized` (and, with `spec`, `ConnectorDefinition`) as the published
+    /// document names its fields (camelCase, like Airbyte's platform).
+    pub fn definition(&self, with_spec: bool) -> Value {
+        let mut out = serde_json::json!({
+            "sourceDefinitionId": self.source_definition_id,
+            "destinationDefinitionId": null,
+            "name": self.name,
+            "dockerRepository": format!("airbyte/{}", self.connector_name),
+            "iconUrl": self.icon,
+            "custom": false,
+            "supportLevel": "certified",
+        });
+        if with_spec {
+            out["spec"] = serde_json::to_value(&self.user_config_spec).unwrap_or(Value::Null);
+        }
+        out
+    }
+}
+
+impl DestinationDefinition {
+    /// `ConnectorDefinition` for a destination.
+    pub fn definition(&self) -> Value {
+        serde_json::json!({
+            "sourceDefinitionId": null,
+            "destinationDefinitionId": self.destination_definition_id,
+            "name": self.name,
+            "dockerRepository": self.docker_repository,
+            "iconUrl": self.icon,
+            "custom": false,
+            "supportLevel": "certified",
+            "spec": self.spec.clone().unwrap_or_else(
+                || serde_json::json!({"connectionSpecification": {"type": "object", "properties": {}}})
+            ),
+        })
     }
 }

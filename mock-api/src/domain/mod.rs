@@ -2,8 +2,10 @@
 //! templates, tags, sources, and the tokens that grant access to them. Handlers extract a request, call one operation here and respond; only
 //! these modules see the maps inside [`Data`], and every change goes through [`Store::write`].
 
+pub(crate) mod cron;
 pub(crate) mod execute;
 pub(crate) mod fixtures;
+pub(crate) mod oauth;
 mod persist;
 pub(crate) mod sources;
 pub(crate) mod state;

@@ -90,6 +90,10 @@ pub struct Data {
     pub(in crate::domain) sources: IndexMap<Uuid, SourceRecord>,
     /// Every `allowed_origin` a widget token was minted for: CORS preflights are answered for these.
     pub(in crate::domain) allowed_origins: BTreeSet<String>,
+    /// OAuth app credentials set with `PUT /api/v1/oauth/credentials`, by scope and definition.
+    pub(in crate::domain) oauth_credentials: IndexMap<String, super::oauth::OAuthCredentialRecord>,
+    /// Server-side OAuth flows waiting for the end user's consent.
+    pub(in crate::domain) oauth_sessions: IndexMap<Uuid, super::oauth::OAuthSession>,
     /// Workspace name → id, derived from `workspaces` (rebuilt on deserialising).
     #[serde(skip)]
     pub(in crate::domain) workspace_names: HashMap<String, Uuid>,
@@ -106,6 +110,10 @@ struct Stored {
     tags: IndexMap<String, Tag>,
     sources: IndexMap<Uuid, SourceRecord>,
     allowed_origins: BTreeSet<String>,
+    #[serde(default)]
+    oauth_credentials: IndexMap<String, super::oauth::OAuthCredentialRecord>,
+    #[serde(default)]
+    oauth_sessions: IndexMap<Uuid, super::oauth::OAuthSession>,
 }
 
 impl From<Stored> for Data {
@@ -124,6 +132,8 @@ impl From<Stored> for Data {
             tags: s.tags,
             sources: s.sources,
             allowed_origins: s.allowed_origins,
+            oauth_credentials: s.oauth_credentials,
+            oauth_sessions: s.oauth_sessions,
             workspace_names,
         }
     }
@@ -152,6 +162,8 @@ impl From<Parts> for Data {
             tags: p.tags,
             sources: p.sources,
             allowed_origins: p.allowed_origins,
+            oauth_credentials: IndexMap::new(),
+            oauth_sessions: IndexMap::new(),
         }
         .into()
     }
@@ -183,6 +195,8 @@ impl Data {
             tags: IndexMap::new(),
             sources: IndexMap::new(),
             allowed_origins: BTreeSet::new(),
+            oauth_credentials: IndexMap::new(),
+            oauth_sessions: IndexMap::new(),
             workspace_names: HashMap::new(),
         };
         for def in &catalog.sources {

@@ -26,6 +26,8 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/integrations/connectors",
             get(list_connectors).post(create_connector),
         )
+        // Airbyte's Python SDK creates sources at this path, without the `/api` prefix (E16).
+        .route("/v1/integrations/connectors", post(create_connector))
         .route(
             "/api/v1/integrations/connectors/check",
             post(check_new_connector),

@@ -4,8 +4,10 @@
 pub(crate) mod admin;
 pub(crate) mod connectors;
 pub(crate) mod control;
+pub(crate) mod definitions;
 pub(crate) mod embedded;
 pub(crate) mod execute;
+pub(crate) mod oauth;
 pub(crate) mod templates;
 pub(crate) mod tokens;
 pub(crate) mod widget;
@@ -33,6 +35,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(templates::router())
         .merge(connectors::router())
         .merge(execute::router())
+        .merge(definitions::router())
+        .merge(oauth::router())
         .merge(end_user)
         .merge(widget::router())
         .nest("/_mock", admin::router().merge(control::router()))

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::json;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
@@ -313,31 +313,13 @@ async fn diagnostics(Json(d): Json<Diagnosis>) -> Response {
     response
 }
 
-/// Every `path_in_connector_config` in one part of an OAuth config specification.
-fn output_paths(spec: Option<&Value>) -> Vec<Vec<String>> {
-    spec.and_then(|s| s.get("properties"))
-        .and_then(Value::as_object)
-        .map(|props| {
-            props
-                .values()
-                .filter_map(|p| p.get("path_in_connector_config")?.as_array())
-                .map(|path| {
-                    path.iter()
-                        .filter_map(|s| s.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The consent popup for an OAuth connector: "Allow" hands generated credentials to the form.
 async fn consent(State(state): State<AppState>, query: QueryPairs) -> AppResult<Response> {
     let template_id = query
         .uuid("source_template_id")?
         .ok_or_else(|| AppError::invalid("source_template_id", "query parameter required"))?;
     let template = crate::domain::templates::source_template(&state.store, template_id)?;
-    let auth = template
+    template
         .user_config_spec
         .advanced_auth
         .as_ref()
@@ -350,31 +332,26 @@ async fn consent(State(state): State<AppState>, query: QueryPairs) -> AppResult<
                 ),
             )
         })?;
-    let oauth = auth.get("oauth_config_specification");
-    let mut paths = output_paths(oauth.and_then(|o| o.get("complete_oauth_output_specification")));
-    paths.extend(output_paths(
-        oauth.and_then(|o| o.get("complete_oauth_server_output_specification")),
-    ));
-    let slug = template
-        .connector_name
-        .clone()
-        .unwrap_or_else(|| "oauth".into())
-        .replace("source-", "");
-    let payload: Map<String, Value> = state.store.with_ids(|ids| {
-        paths
-            .iter()
-            .map(|path| {
-                let key = path.last().cloned().unwrap_or_default();
-                let value = if key.contains("client_id") {
-                    ids.secret(&format!("mock-{slug}-client-"), 12)
-                } else {
-                    ids.secret(&format!("mock-{slug}-{}-", key.replace('_', "-")), 24)
-                };
-                (path.join("."), Value::String(value))
-            })
-            .collect()
-    });
-    let data = json!({"connector": template.name, "icon": template.icon, "auth_payload": payload});
+    // Generated credentials for every OAuth output, the organization's own client id (from
+    // `PUT /api/v1/oauth/credentials`) when it set one; its secret never reaches the browser.
+    let (payload, org_client_id) =
+        crate::domain::oauth::auth_payload(&state.store, &template, false);
+    let session = query.uuid("session")?;
+    if let Some(id) = session {
+        crate::domain::oauth::session(&state.store, id)
+            .filter(|s| s.template_id == template_id)
+            .ok_or_else(|| AppError::not_found("OAuth session", id))?;
+    }
+    // A server-side flow (`…/connectors/oauth/initiate`): Allow and Deny post to the mock, which
+    // creates the source and redirects; the payload stays on the server.
+    let data = match session {
+        Some(id) => {
+            json!({"connector": template.name, "icon": template.icon, "client_id": org_client_id,
+                           "complete_url": format!("/embedded-widget/oauth/complete?session={id}")})
+        }
+        None => json!({"connector": template.name, "icon": template.icon, "auth_payload": payload,
+                       "client_id": org_client_id}),
+    };
     // `<` escaped so the JSON cannot close the <script> element it sits in.
     let data = data.to_string().replace('<', "\\u003c");
     let mut response = CONSENT_HTML

@@ -18,10 +18,14 @@ mod backdoors;
 mod auth;
 // The operator creating, checking and updating sources without the widget.
 mod connectors;
+// Every operation of the published document: emulated, or listed out of scope with a reason.
+mod coverage;
 // CORS on the end-user API: preflights for minted origins only, allow-origin bound to the token's origin.
 mod cors;
 // Execute: list, get and search on a source's simulated entities; errors; the same records per seed.
 mod execute;
+// Connector definitions from the catalog, cron describe.
+mod definitions;
 // Fault rules under /_mock/faults: status, body, delay, drop, 429 + Retry-After, times, seeded probability.
 mod faults;
 // Error shape everywhere: 404, 405, 413, malformed JSON, field paths, a junk-input sweep and a proptest.
@@ -30,12 +34,16 @@ mod errors;
 mod fixtures;
 // The request journal under /_mock/requests: entries, filters, the bound, the SSE stream, redaction.
 mod journal;
+// OAuth app credentials: stored, redacted, used by the consent page, deleted.
+mod oauth;
 // Contract: responses validated against Airbyte's published OpenAPI 3.1 document (embedded in the airbyte-openapi crate).
 mod openapi;
 // --state-file: restarts, kill -9 mid-burst, truncated and corrupt files, write failures, SIGTERM.
 mod persistence;
 // The X-Mock-Scenario header: status, delay, drop, a bad value, never echoed or allowed by CORS.
 mod scenario;
+// The Python SDK's calls beyond the document: the create alias, lookup, server-side OAuth.
+mod sdk;
 // End-user sources (tag selection, CRUD, redaction, validation, outcome inputs) and the operator's view of them.
 mod sources;
 // The state dump (no secret in it) and loading it back: round trip, masked secrets, a bad state refused whole.
