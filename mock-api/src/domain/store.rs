@@ -410,8 +410,15 @@ impl Store {
     }
 
     /// Replaces the whole state with `data` (a loaded dump), as one write. The id generator runs on.
-    pub(in crate::domain) fn replace(&self, data: Data) {
-        self.write(|current, _| *current = data);
+    ///
+    /// OAuth app credentials and pending OAuth sessions are not part of a dump (they hold secrets a
+    /// dump cannot carry back), so the ones already set survive the load.
+    pub(in crate::domain) fn replace(&self, mut data: Data) {
+        self.write(|current, _| {
+            data.oauth_credentials = std::mem::take(&mut current.oauth_credentials);
+            data.oauth_sessions = std::mem::take(&mut current.oauth_sessions);
+            *current = data;
+        });
     }
 
     /// A copy of the whole state.

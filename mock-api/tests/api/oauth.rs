@@ -124,3 +124,27 @@ async fn bad_requests_name_the_field() {
     let anonymous = app.put(PATH, None, &json!({})).await;
     assert_eq!(anonymous.0, StatusCode::UNAUTHORIZED);
 }
+
+/// A dump does not carry OAuth app credentials (they hold a secret), so loading a state must not
+/// wipe the ones the organization set.
+#[tokio::test]
+async fn loading_a_state_keeps_the_oauth_credentials() {
+    let app = spawn_app().await;
+    let token = app.app_token().await;
+    let body = json!({"connector_type": "hubspot",
+                      "configuration": {"client_id": "kept-app", "client_secret": "KEPT-SECRET"}});
+    assert_eq!(app.put(PATH, Some(&token), &body).await.0, StatusCode::OK);
+    let (status, _, dump) = app.get("/_mock/state", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, loaded) = app.put("/_mock/state", None, &dump).await;
+    assert_eq!(status, StatusCode::OK, "{loaded}");
+
+    let template = app.template_id("HubSpot");
+    let (status, _, html) = app
+        .get_text(&format!(
+            "/embedded-widget/oauth/consent?source_template_id={template}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("\"client_id\":\"kept-app\""), "{html}");
+}
