@@ -4,6 +4,7 @@
 
 pub(crate) mod fixtures;
 mod persist;
+pub(crate) mod replication;
 pub(crate) mod sources;
 pub(crate) mod state;
 mod store;

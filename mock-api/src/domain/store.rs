@@ -90,6 +90,11 @@ pub struct Data {
     pub(in crate::domain) sources: IndexMap<Uuid, SourceRecord>,
     /// Every `allowed_origin` a widget token was minted for: CORS preflights are answered for these.
     pub(in crate::domain) allowed_origins: BTreeSet<String>,
+    /// Simulated replication (`replication.rs`): connections and their sync jobs.
+    #[serde(default)]
+    pub(in crate::domain) connections: IndexMap<Uuid, super::replication::Connection>,
+    #[serde(default)]
+    pub(in crate::domain) jobs: IndexMap<Uuid, super::replication::Job>,
     /// Workspace name → id, derived from `workspaces` (rebuilt on deserialising).
     #[serde(skip)]
     pub(in crate::domain) workspace_names: HashMap<String, Uuid>,
@@ -106,6 +111,10 @@ struct Stored {
     tags: IndexMap<String, Tag>,
     sources: IndexMap<Uuid, SourceRecord>,
     allowed_origins: BTreeSet<String>,
+    #[serde(default)]
+    connections: IndexMap<Uuid, super::replication::Connection>,
+    #[serde(default)]
+    jobs: IndexMap<Uuid, super::replication::Job>,
 }
 
 impl From<Stored> for Data {
@@ -124,6 +133,8 @@ impl From<Stored> for Data {
             tags: s.tags,
             sources: s.sources,
             allowed_origins: s.allowed_origins,
+            connections: s.connections,
+            jobs: s.jobs,
             workspace_names,
         }
     }
@@ -139,6 +150,8 @@ pub(in crate::domain) struct Parts {
     pub(in crate::domain) tags: IndexMap<String, Tag>,
     pub(in crate::domain) sources: IndexMap<Uuid, SourceRecord>,
     pub(in crate::domain) allowed_origins: BTreeSet<String>,
+    pub(in crate::domain) connections: IndexMap<Uuid, super::replication::Connection>,
+    pub(in crate::domain) jobs: IndexMap<Uuid, super::replication::Job>,
 }
 
 impl From<Parts> for Data {
@@ -152,6 +165,8 @@ impl From<Parts> for Data {
             tags: p.tags,
             sources: p.sources,
             allowed_origins: p.allowed_origins,
+            connections: p.connections,
+            jobs: p.jobs,
         }
         .into()
     }
@@ -183,6 +198,8 @@ impl Data {
             tags: IndexMap::new(),
             sources: IndexMap::new(),
             allowed_origins: BTreeSet::new(),
+            connections: IndexMap::new(),
+            jobs: IndexMap::new(),
             workspace_names: HashMap::new(),
         };
         for def in &catalog.sources {
