@@ -104,13 +104,19 @@ impl SimClock {
     pub(crate) fn now(&self) -> u64 {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let scaled = (self.start.elapsed().as_secs_f64() * self.scale) as u64;
-        let offset = *self.offset.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let offset = *self
+            .offset
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.start_wall + scaled + offset
     }
 
     /// Moves the simulated clock `seconds` ahead.
     pub(crate) fn advance(&self, seconds: u64) {
-        let mut o = self.offset.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut o = self
+            .offset
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *o = o.saturating_add(seconds);
     }
 }
@@ -452,7 +458,11 @@ pub(crate) struct ConnectionsResponse {
 }
 
 fn view(d: &Data, c: &Connection) -> ConnectionView {
-    let jobs: Vec<&Job> = d.jobs.values().filter(|j| j.connection_id == c.id).collect();
+    let jobs: Vec<&Job> = d
+        .jobs
+        .values()
+        .filter(|j| j.connection_id == c.id)
+        .collect();
     ConnectionView {
         id: c.id,
         source_id: c.source_id,
@@ -609,7 +619,8 @@ mod tests {
         let t0 = 1_767_225_600;
         let made = store.connect_source(source, ConnectionSelection::ALL, t0);
         assert_eq!(made.len(), 1);
-        let status = |store: &Store| store.read(|d| d.jobs.values().map(|j| j.status).collect::<Vec<_>>());
+        let status =
+            |store: &Store| store.read(|d| d.jobs.values().map(|j| j.status).collect::<Vec<_>>());
         assert_eq!(status(&store), [JobStatus::Pending]);
         store.write(|d, ids| d.run_until(t0 + PENDING_SECS, ids));
         assert_eq!(status(&store), [JobStatus::Running]);

@@ -145,7 +145,9 @@ pub(crate) fn update(
             return Err(AppError::not_found("Workspace", id));
         }
         if let Some(name) = name
-            && d.workspace_names.get(name).is_some_and(|other| *other != id)
+            && d.workspace_names
+                .get(name)
+                .is_some_and(|other| *other != id)
         {
             return Err(AppError::invalid(
                 "name",
@@ -312,7 +314,10 @@ mod tests {
         let (a, _) = store.workspace_for("a", us);
         store.workspace_for("b", us);
         let renamed = update(&store, a.id, Some("a2"), Some("inactive"), None).unwrap();
-        assert_eq!((renamed.name.as_str(), renamed.status.as_str()), ("a2", "inactive"));
+        assert_eq!(
+            (renamed.name.as_str(), renamed.status.as_str()),
+            ("a2", "inactive")
+        );
         assert_eq!(store.workspace_id("a2"), Some(a.id));
         assert_eq!(store.workspace_id("a"), None);
         assert_eq!(stats(&store), (1, 1, 2));

@@ -188,7 +188,9 @@ async fn delete_workspace(
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let deleted_at = workspaces::delete(&state.store, id)?;
-    Ok(ok(&serde_json::json!({ "id": id, "deleted_at": deleted_at })))
+    Ok(ok(
+        &serde_json::json!({ "id": id, "deleted_at": deleted_at }),
+    ))
 }
 
 async fn workspace_stats(State(state): State<AppState>, _op: Operator) -> AppResult<Response> {
@@ -235,10 +237,7 @@ async fn create_connector(
         ConfigField::ReplicationConfig,
         workspace.id,
         &template,
-        (
-            config,
-            crate::domain::replication::ConnectionSelection::ALL,
-        ),
+        (config, crate::domain::replication::ConnectionSelection::ALL),
         req.name,
     )
     .await?;

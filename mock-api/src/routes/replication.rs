@@ -23,7 +23,11 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 async fn all_connections(State(state): State<AppState>) -> AppResult<Response> {
-    Ok(ok(&replication::connections(&state.store, &state.sim, None)?))
+    Ok(ok(&replication::connections(
+        &state.store,
+        &state.sim,
+        None,
+    )?))
 }
 
 async fn workspace_connections(
@@ -38,7 +42,9 @@ async fn workspace_connections(
 }
 
 async fn connection_jobs(State(state): State<AppState>, IdPath(id): IdPath) -> AppResult<Response> {
-    Ok(ok(&serde_json::json!({ "data": replication::jobs(&state.store, id)? })))
+    Ok(ok(
+        &serde_json::json!({ "data": replication::jobs(&state.store, id)? }),
+    ))
 }
 
 /// `{seconds}`: a non-negative integer of at most ten years.
