@@ -76,7 +76,7 @@ pub struct Config {
     pub admin_token: Option<String>,
 
     /// Simulated seconds per real second for replication's scheduler (60 = one simulated hour
-    /// per real minute; 0 stops the clock, which then moves only by `POST /_mock/clock/advance`).
+    /// per real minute; 0 stops the clock at 2026-01-01T00:00:00Z, and only `POST /_mock/clock/advance` moves it).
     #[arg(long, env = "AIRBYTE_MOCK_TIME_SCALE", default_value_t = 1.0)]
     pub time_scale: f64,
 }

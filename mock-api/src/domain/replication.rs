@@ -5,7 +5,8 @@
 //! `sync_fail`).
 //!
 //! The simulated clock ([`SimClock`]) is wall-clock time at start, plus real elapsed time times
-//! `--time-scale`, plus whatever `POST /_mock/clock/advance` added. Jobs and connections are in
+//! `--time-scale`, plus whatever `POST /_mock/clock/advance` added (`--time-scale 0` stops it at
+//! the seed time, 2026-01-01T00:00:00Z, for deterministic tests). Jobs and connections are in
 //! [`Data`] (so `--state-file` keeps them); the clock itself restarts from the wall clock.
 
 use std::sync::Mutex;
@@ -20,6 +21,9 @@ use super::store::{Data, SourceRecord, Store};
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::ids::Ids;
+
+/// `clock::SEED_TIME` in Unix seconds.
+const SEED_UNIX: u64 = 1_767_225_600;
 
 /// Simulated seconds a job waits before it runs.
 pub(crate) const PENDING_SECS: u64 = 5;
@@ -83,15 +87,14 @@ pub(crate) struct SimClock {
 }
 
 impl SimClock {
+    /// A clock at `scale` simulated seconds per real second, from the wall clock; a stopped one
+    /// (`scale` 0, the tests') starts at the seed time, 2026-01-01T00:00:00Z, so runs repeat exactly.
     pub(crate) fn new(scale: f64) -> Self {
+        let moving = scale.is_finite() && scale > 0.0;
         Self {
-            start_wall: clock::unix_now(),
+            start_wall: if moving { clock::unix_now() } else { SEED_UNIX },
             start: Instant::now(),
-            scale: if scale.is_finite() && scale > 0.0 {
-                scale
-            } else {
-                0.0
-            },
+            scale: if moving { scale } else { 0.0 },
             offset: Mutex::new(0),
         }
     }

@@ -70,6 +70,7 @@ async fn a_new_source_gets_a_connection_whose_jobs_advance_with_the_clock() {
     advance(&app, 3600).await;
     let c = connections(&app, "rep-ws").await.remove(0);
     assert_eq!(c["jobs_count"], 2);
+    assert_eq!(c["last_job"]["created_at"], "2026-01-01T01:00:00Z");
     let (status, _, jobs) = app
         .get(
             &format!("/_mock/connections/{}/jobs", c["id"].as_str().unwrap()),

@@ -104,9 +104,7 @@ async fn the_backend_recovers_when_its_cached_application_token_is_expired() {
         .expect("the mock answers");
     assert_eq!(expired.status(), 200);
 
-    let (status, body) = app
-        .post_widget_token_raw(r#"{"userId": "user_123"}"#)
-        .await;
+    let (status, body) = app.post_widget_token_raw(r#"{"userId": "user_123"}"#).await;
     assert_eq!(status, 200, "{body}");
     let (status, sources) = app.get_demo("/api/airbyte/sources?userId=user_123").await;
     assert_eq!(status, 200, "{sources}");
