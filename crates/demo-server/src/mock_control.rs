@@ -216,38 +216,6 @@ pub(crate) async fn proxy(
         })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::forwarded;
-
-    #[test]
-    fn only_the_panels_routes_are_forwarded() {
-        for rest in [
-            "health",
-            "reset",
-            "faults",
-            "faults/3",
-            "requests",
-            "requests/stream",
-        ] {
-            assert!(forwarded(rest), "{rest}");
-        }
-        for rest in [
-            "state",
-            "fixtures",
-            "tokens/expire",
-            "workspaces/a/sources",
-            "faults/",
-            "faults/1/x",
-            "faults/..",
-            "requests/other",
-            "",
-        ] {
-            assert!(!forwarded(rest), "{rest}");
-        }
-    }
-}
-
 /// `GET /api/airbyte/sync-status?userId=…`: per source of the user's workspace, the state of its
 /// replication as the mock simulates it (`GET /_mock/workspaces/{name}/connections`, a mock-only
 /// read: Airbyte's published API has no connection or job operations). Against anything that is not
@@ -351,4 +319,36 @@ pub(crate) fn summarize(body: &serde_json::Value) -> serde_json::Value {
         })
         .collect();
     json!({"available": true, "now": now, "data": data})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded;
+
+    #[test]
+    fn only_the_panels_routes_are_forwarded() {
+        for rest in [
+            "health",
+            "reset",
+            "faults",
+            "faults/3",
+            "requests",
+            "requests/stream",
+        ] {
+            assert!(forwarded(rest), "{rest}");
+        }
+        for rest in [
+            "state",
+            "fixtures",
+            "tokens/expire",
+            "workspaces/a/sources",
+            "faults/",
+            "faults/1/x",
+            "faults/..",
+            "requests/other",
+            "",
+        ] {
+            assert!(!forwarded(rest), "{rest}");
+        }
+    }
 }
