@@ -265,3 +265,34 @@ test("h. 'Preview your auth module' opens the widget for a typed customer name",
     await context.close();
   }
 });
+
+test("m. a connected source shows its sync status: starting, then the last sync's records", { timeout: 90_000 }, async () => {
+  // A mock of its own with the clock stopped, moved only by /_mock/clock/advance.
+  const still = await startMock(["--time-scale", "0"]);
+  extraServers.push(still);
+  const demo = await startDemo({ AIRBYTE_API_URL: `${still.origin}/api/v1` });
+  extraServers.push(demo);
+  const { context, page, pageErrors } = await openApp(demo.url);
+  try {
+    const frame = await connect(page);
+    await createStripe(frame);
+    await frame.getByRole("heading", { name: "Success!" }).waitFor();
+    await page.evaluate(() => document.querySelector("dialog.airbyte-widget-dialog-wrapper")?.close());
+    const item = page.locator("#sources-list li").filter({ hasText: "Stripe - " });
+    await item.first().waitFor();
+    const sync = item.first().locator(".source-sync");
+    await sync.getByText("Sync starting…").waitFor({ timeout: 20_000 });
+    // 185 simulated seconds: the first sync ended 120 seconds ago.
+    const advanced = await fetch(`${still.origin}/_mock/clock/advance`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ seconds: 185 }),
+    });
+    assert.equal(advanced.status, 200);
+    await sync.getByText(/^Last sync: [\d,]+ records, 2 min ago$/).waitFor({ timeout: 20_000 });
+    await shot(page, "flow-13-sync-status");
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});

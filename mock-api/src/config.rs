@@ -74,6 +74,11 @@ pub struct Config {
     /// `X-Mock-Admin-Token`); without one, /_mock answers only loopback clients.
     #[arg(long, env = "AIRBYTE_MOCK_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+
+    /// Simulated seconds per real second for replication's scheduler (60 = one simulated hour
+    /// per real minute; 0 stops the clock at 2026-01-01T00:00:00Z, and only `POST /_mock/clock/advance` moves it).
+    #[arg(long, env = "AIRBYTE_MOCK_TIME_SCALE", default_value_t = 1.0)]
+    pub time_scale: f64,
 }
 
 impl Default for Config {
@@ -90,6 +95,7 @@ impl Default for Config {
             journal_size: 1000,
             allow_scenario_header: false,
             admin_token: None,
+            time_scale: 1.0,
         }
     }
 }

@@ -42,6 +42,8 @@ pub struct Shared {
     keys: auth::Keys,
     pub catalog: catalog::Catalog,
     pub store: Store,
+    /// Replication's compressible clock (`--time-scale`, `POST /_mock/clock/advance`).
+    pub(crate) sim: domain::replication::SimClock,
     stats: Stats,
     /// The `--fixture` files as merged at start, for `POST /_mock/reset?to=fixtures`.
     fixtures: Vec<domain::fixtures::Fixture>,
@@ -95,6 +97,7 @@ impl AppState {
             keys: auth::Keys::new(key.as_bytes()),
             catalog,
             store,
+            sim: domain::replication::SimClock::new(config.time_scale),
             stats: Stats::default(),
             fixtures,
             control,
@@ -178,6 +181,7 @@ impl Server {
         {
             tracing::warn!("{warning}");
         }
+        domain::replication::spawn_ticker(state.clone());
         Ok(Self { listener, state })
     }
 

@@ -11,7 +11,7 @@ use crate::components::{
 };
 use crate::event_log::{EventLog, LogAction, LogEntry};
 use crate::format::clock_time;
-use crate::hooks::{DEFAULT_USER, use_mock_control, use_sources, use_users};
+use crate::hooks::{DEFAULT_USER, use_mock_control, use_sources, use_sync_status, use_users};
 use crate::services::{self, AppConfig};
 
 /// The texts the onboarding guide promises.
@@ -96,6 +96,10 @@ pub fn Workbench(props: &WorkbenchProps) -> Html {
     let busy = use_state_eq(|| None::<Purpose>);
     let log = use_reducer(EventLog::default);
     let sources = use_sources((*user).clone());
+    let sync = use_sync_status(
+        (*user).clone(),
+        sources.state.items.as_ref().map_or(0, |items| items.len()),
+    );
     // Shown only when the server talks to the mock; a reset empties the sources list.
     let mock_control = use_mock_control(sources.refresh.clone());
     // The customer the open widget belongs to, for the log (the signed-in user or a previewed name).
@@ -202,7 +206,7 @@ pub fn Workbench(props: &WorkbenchProps) -> Html {
                                   widget_state={widget.state().clone()} {on_connect}>
                         <Notices {success} {error} {on_dismiss} />
                     </ConnectPanel>
-                    <SourcesList state={sources.state.clone()} on_refresh={sources.refresh.clone()} />
+                    <SourcesList state={sources.state.clone()} on_refresh={sources.refresh.clone()} {sync} />
                     <PreviewPanel busy={*busy == Some(Purpose::Preview)} {on_preview} />
                     if mock_control.enabled {
                         <MockControlPanel control={mock_control.clone()} />

@@ -30,6 +30,81 @@ pub fn format_timestamp(iso: &str) -> String {
     parsed.unwrap_or_else(|| iso.to_owned())
 }
 
+/// Seconds since the Unix epoch of `YYYY-MM-DDTHH:MM:SS…Z` (UTC only); `None` otherwise.
+fn unix_seconds(iso: &str) -> Option<i64> {
+    let (date, time) = iso.split_once('T')?;
+    if !iso.ends_with('Z') {
+        return None;
+    }
+    let mut d = date.splitn(3, '-').map(str::parse::<i64>);
+    let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
+    let mut t = time.get(..8)?.splitn(3, ':').map(str::parse::<i64>);
+    let (hh, mm, ss) = (t.next()?.ok()?, t.next()?.ok()?, t.next()?.ok()?);
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// `1204` → `1,204`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How long before `now` `then` was, in words: `just now`, `2 min ago`, `3 h ago`, `2 days ago`.
+pub fn ago(then: &str, now: &str) -> Option<String> {
+    let secs = (unix_seconds(now)? - unix_seconds(then)?).max(0);
+    Some(match secs {
+        0..60 => "just now".to_owned(),
+        60..3600 => format!("{} min ago", secs / 60),
+        3600..86_400 => format!("{} h ago", secs / 3600),
+        _ if secs < 2 * 86_400 => "1 day ago".to_owned(),
+        _ => format!("{} days ago", secs / 86_400),
+    })
+}
+
+/// The line a connected source shows about its replication: "Syncing…", "Last sync: 1,204
+/// records, 2 min ago", "Last sync failed, 2 min ago", "Sync scheduled". `None`: nothing to say.
+pub fn sync_label(
+    state: &str,
+    last_records: Option<u64>,
+    last_sync_at: Option<&str>,
+    last_failed: bool,
+    now: Option<&str>,
+) -> Option<String> {
+    if state == "syncing" {
+        return Some("Syncing…".to_owned());
+    }
+    let when = last_sync_at
+        .zip(now)
+        .and_then(|(at, now)| ago(at, now))
+        .map(|a| format!(", {a}"))
+        .unwrap_or_default();
+    match (last_sync_at, last_failed, last_records) {
+        (Some(_), true, _) => Some(format!("Last sync failed{when}")),
+        (Some(_), false, Some(n)) => Some(format!(
+            "Last sync: {} record{}{when}",
+            group_thousands(n),
+            if n == 1 { "" } else { "s" }
+        )),
+        _ if state == "pending" => Some("Sync starting…".to_owned()),
+        _ => None,
+    }
+}
+
 /// An `<img src>` for a template icon. Airbyte sends a URL, a data URL or raw SVG markup; markup is
 /// wrapped in a data URL (rendered by `<img>`, so any script in it never runs).
 pub fn icon_src(icon: Option<&str>) -> Option<String> {
@@ -96,6 +171,45 @@ pub fn clock_time() -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sync_labels() {
+        let now = Some("2026-01-01T01:02:05Z");
+        assert_eq!(
+            sync_label("syncing", None, None, false, now).unwrap(),
+            "Syncing…"
+        );
+        assert_eq!(
+            sync_label(
+                "succeeded",
+                Some(1204),
+                Some("2026-01-01T01:00:05Z"),
+                false,
+                now
+            )
+            .unwrap(),
+            "Last sync: 1,204 records, 2 min ago"
+        );
+        assert_eq!(
+            sync_label("pending", Some(1), Some("2025-12-31T01:00:00Z"), false, now).unwrap(),
+            "Last sync: 1 record, 1 day ago"
+        );
+        assert_eq!(
+            sync_label("failed", None, Some("2026-01-01T01:02:00Z"), true, now).unwrap(),
+            "Last sync failed, just now"
+        );
+        assert_eq!(
+            sync_label("pending", None, None, false, now).unwrap(),
+            "Sync starting…"
+        );
+        assert_eq!(sync_label("none", None, None, false, now), None);
+        assert_eq!(group_thousands(1_234_567), "1,234,567");
+        assert_eq!(
+            ago("2026-03-01T00:00:00Z", "2026-03-01T05:00:00Z").unwrap(),
+            "5 h ago"
+        );
+        assert_eq!(ago("x", "2026-03-01T05:00:00Z"), None);
+    }
 
     #[test]
     fn timestamps() {

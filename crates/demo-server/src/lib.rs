@@ -321,6 +321,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/airbyte/widget-token", post(widget_token))
         .route("/airbyte/sources", get(sources))
+        .route("/airbyte/sync-status", get(mock_control::sync_status))
         .route("/config", get(spa_config))
         .route("/users", get(users))
         .route("/mock", get(mock_control::status))

@@ -216,6 +216,111 @@ pub(crate) async fn proxy(
         })
 }
 
+/// `GET /api/airbyte/sync-status?userId=…`: per source of the user's workspace, the state of its
+/// replication as the mock simulates it (`GET /_mock/workspaces/{name}/connections`, a mock-only
+/// read: Airbyte's published API has no connection or job operations). Against anything that is not
+/// the mock, `{available: false, data: []}`.
+///
+/// Each item: `{source_id, state: "pending"|"syncing"|"succeeded"|"failed", last_records,
+/// last_bytes, last_sync_at, last_sync_failed}` (the `last_*` from the last job that ended, `null`
+/// before one has) and the mock's simulated `now`, so "2 min ago" is measured on its clock.
+pub(crate) async fn sync_status(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let Some(user) = query
+        .get("userId")
+        .or_else(|| query.get("user_id"))
+        .filter(|u| !u.trim().is_empty())
+    else {
+        return error(StatusCode::BAD_REQUEST, "userId is required");
+    };
+    let control = &state.mock;
+    if !control.is_mock().await {
+        return axum::Json(json!({"available": false, "data": []})).into_response();
+    }
+    let name: String = user
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let url = format!("{}/_mock/workspaces/{name}/connections", control.root);
+    let mut request = control.http.get(&url).timeout(Duration::from_secs(10));
+    if let Some(token) = &control.admin_token {
+        request = request.bearer_auth(&token.0);
+    }
+    let upstream = match request.send().await {
+        Ok(r) => r,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_GATEWAY,
+                format!("the mock did not answer its connections read: {e}"),
+            );
+        }
+    };
+    if upstream.status() == reqwest::StatusCode::NOT_FOUND {
+        // No workspace yet: nothing connected.
+        return axum::Json(json!({"available": true, "data": []})).into_response();
+    }
+    if !upstream.status().is_success() {
+        return error(
+            StatusCode::BAD_GATEWAY,
+            format!(
+                "the mock answered {} to its connections read",
+                upstream.status()
+            ),
+        );
+    }
+    let body: serde_json::Value = match upstream.json().await {
+        Ok(b) => b,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_GATEWAY,
+                format!("the mock's connections read is not JSON: {e}"),
+            );
+        }
+    };
+    axum::Json(summarize(&body)).into_response()
+}
+
+/// The mock's connections read, one item per connection, as the SPA shows it.
+pub(crate) fn summarize(body: &serde_json::Value) -> serde_json::Value {
+    let now = body["now"].clone();
+    let data: Vec<serde_json::Value> = body["data"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|c| {
+            let last = &c["last_job"];
+            let done = &c["last_completed_job"];
+            let state = match last["status"].as_str() {
+                Some("running") => "syncing",
+                Some("pending") => "pending",
+                Some("failed") => "failed",
+                Some("succeeded") => "succeeded",
+                _ => "none",
+            };
+            json!({
+                "source_id": c["source_id"],
+                "destination_name": c["destination_name"],
+                "state": state,
+                "last_records": done["records"],
+                "last_bytes": done["bytes"],
+                "last_sync_at": done["ended_at"],
+                "last_sync_failed": done["status"] == "failed",
+                "now": now,
+            })
+        })
+        .collect();
+    json!({"available": true, "now": now, "data": data})
+}
+
 #[cfg(test)]
 mod tests {
     use super::forwarded;

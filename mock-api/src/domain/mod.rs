@@ -7,6 +7,7 @@ pub(crate) mod execute;
 pub(crate) mod fixtures;
 pub(crate) mod oauth;
 mod persist;
+pub(crate) mod replication;
 pub(crate) mod sources;
 pub(crate) mod state;
 mod store;

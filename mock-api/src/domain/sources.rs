@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::replication::ConnectionSelection;
 use super::store::{Data, SourceRecord, Store};
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
@@ -142,17 +143,18 @@ fn failure_error(field: ConfigField, f: &spec::Failure) -> AppError {
     )
 }
 
-/// Creates a source in `workspace_id` from `template`.
+/// Creates a source in `workspace_id` from `template`, connected to the destinations of the
+/// connection templates `connections` selects (replication).
 pub(crate) async fn create(
     state: &AppState,
     field: ConfigField,
     workspace_id: Uuid,
     template: &DetailedSourceTemplate,
-    config: Map<String, Value>,
+    (config, connections): (Map<String, Value>, ConnectionSelection<'_>),
     name: Option<String>,
 ) -> AppResult<SourceRead> {
     let config = accepted(state, field, template, config, name.as_deref()).await?;
-    insert(state, workspace_id, template, config, name)
+    insert(state, workspace_id, template, config, name, connections)
 }
 
 /// What a create checks before it stores anything: the name, the configuration and the outcome
@@ -199,7 +201,14 @@ pub(crate) async fn create_in_named_workspace(
     if created {
         tracing::info!(workspace_id = %workspace.id, "workspace created");
     }
-    insert(state, workspace.id, &template, config, name)
+    insert(
+        state,
+        workspace.id,
+        &template,
+        config,
+        name,
+        ConnectionSelection::ALL,
+    )
 }
 
 /// Stores an accepted source.
@@ -209,7 +218,9 @@ fn insert(
     template: &DetailedSourceTemplate,
     config: Map<String, Value>,
     name: Option<String>,
+    connections: ConnectionSelection<'_>,
 ) -> AppResult<SourceRead> {
+    let sim_now = state.sim.now();
     let read = state.store.write(|data, ids| {
         if !data.workspaces.contains_key(&workspace_id) {
             return Err(AppError::unauthorized(
@@ -228,6 +239,7 @@ fn insert(
             updated_at: now,
         };
         let read = source_read(data, &record);
+        data.connect_source(&record, connections, ids, sim_now);
         data.sources.insert(id, record);
         read.ok_or_else(|| AppError::not_found("Source template", template.id))
     })?;
@@ -292,6 +304,7 @@ pub(crate) fn delete(store: &Store, caller: Caller, id: Uuid) -> AppResult<()> {
     store.write(|data, _| {
         owned(data, caller, id)?;
         data.sources.shift_remove(&id);
+        data.prune_connections();
         Ok(())
     })
 }

@@ -34,6 +34,11 @@ pub(crate) struct StateDump {
     pub(crate) sources: Vec<SourceRecord>,
     #[serde(default)]
     pub(crate) allowed_origins: Vec<String>,
+    /// Replication's connections and sync jobs (`replication.rs`).
+    #[serde(default)]
+    pub(crate) connections: Vec<super::replication::Connection>,
+    #[serde(default)]
+    pub(crate) jobs: Vec<super::replication::Job>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -106,6 +111,8 @@ pub(crate) fn dump(store: &Store) -> StateDump {
             })
             .collect(),
         allowed_origins: d.allowed_origins.iter().cloned().collect(),
+        connections: d.connection_list(),
+        jobs: d.job_list(),
     })
 }
 
@@ -372,7 +379,7 @@ fn check(current: &Data, catalog: &Catalog, dump: StateDump) -> AppResult<Data> 
     }
 
     problems.into_result()?;
-    Ok(Parts {
+    let mut data: Data = Parts {
         organization_id: org,
         organization_name: dump.organization.name,
         workspaces,
@@ -381,8 +388,13 @@ fn check(current: &Data, catalog: &Catalog, dump: StateDump) -> AppResult<Data> 
         tags,
         sources,
         allowed_origins,
+        connections: dump.connections.into_iter().map(|c| (c.id, c)).collect(),
+        jobs: dump.jobs.into_iter().map(|j| (j.id, j)).collect(),
     }
-    .into())
+    .into();
+    // A connection whose source is not in the dump goes, with its jobs.
+    data.prune_connections();
+    Ok(data)
 }
 
 /// `id (name), …` of every catalog definition, for errors about an unknown one.

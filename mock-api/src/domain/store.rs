@@ -94,6 +94,11 @@ pub struct Data {
     pub(in crate::domain) oauth_credentials: IndexMap<String, super::oauth::OAuthCredentialRecord>,
     /// Server-side OAuth flows waiting for the end user's consent.
     pub(in crate::domain) oauth_sessions: IndexMap<Uuid, super::oauth::OAuthSession>,
+    /// Simulated replication (`replication.rs`): connections and their sync jobs.
+    #[serde(default)]
+    pub(in crate::domain) connections: IndexMap<Uuid, super::replication::Connection>,
+    #[serde(default)]
+    pub(in crate::domain) jobs: IndexMap<Uuid, super::replication::Job>,
     /// Workspace name → id, derived from `workspaces` (rebuilt on deserialising).
     #[serde(skip)]
     pub(in crate::domain) workspace_names: HashMap<String, Uuid>,
@@ -114,6 +119,9 @@ struct Stored {
     oauth_credentials: IndexMap<String, super::oauth::OAuthCredentialRecord>,
     #[serde(default)]
     oauth_sessions: IndexMap<Uuid, super::oauth::OAuthSession>,
+    connections: IndexMap<Uuid, super::replication::Connection>,
+    #[serde(default)]
+    jobs: IndexMap<Uuid, super::replication::Job>,
 }
 
 impl From<Stored> for Data {
@@ -134,6 +142,8 @@ impl From<Stored> for Data {
             allowed_origins: s.allowed_origins,
             oauth_credentials: s.oauth_credentials,
             oauth_sessions: s.oauth_sessions,
+            connections: s.connections,
+            jobs: s.jobs,
             workspace_names,
         }
     }
@@ -149,6 +159,8 @@ pub(in crate::domain) struct Parts {
     pub(in crate::domain) tags: IndexMap<String, Tag>,
     pub(in crate::domain) sources: IndexMap<Uuid, SourceRecord>,
     pub(in crate::domain) allowed_origins: BTreeSet<String>,
+    pub(in crate::domain) connections: IndexMap<Uuid, super::replication::Connection>,
+    pub(in crate::domain) jobs: IndexMap<Uuid, super::replication::Job>,
 }
 
 impl From<Parts> for Data {
@@ -164,6 +176,8 @@ impl From<Parts> for Data {
             allowed_origins: p.allowed_origins,
             oauth_credentials: IndexMap::new(),
             oauth_sessions: IndexMap::new(),
+            connections: p.connections,
+            jobs: p.jobs,
         }
         .into()
     }
@@ -197,6 +211,8 @@ impl Data {
             allowed_origins: BTreeSet::new(),
             oauth_credentials: IndexMap::new(),
             oauth_sessions: IndexMap::new(),
+            connections: IndexMap::new(),
+            jobs: IndexMap::new(),
             workspace_names: HashMap::new(),
         };
         for def in &catalog.sources {

@@ -257,6 +257,7 @@ pub(crate) fn delete_source_template(store: &Store, id: Uuid) -> AppResult<Delet
             .shift_remove(&id)
             .ok_or_else(|| AppError::not_found("Source template", id))?;
         data.sources.retain(|_, s| s.template_id != id);
+        data.prune_connections();
         Ok(DeletedResponse {
             id,
             deleted_at: clock::now_rfc3339(),

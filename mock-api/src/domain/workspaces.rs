@@ -125,6 +125,86 @@ pub(crate) fn get(store: &Store, id: Uuid) -> AppResult<Workspace> {
     })
 }
 
+/// `PUT /api/v1/workspaces/{id}`: a new name (free, checked like any workspace name) and/or
+/// status (`active`, `inactive`), and `cache_enabled`.
+pub(crate) fn update(
+    store: &Store,
+    id: Uuid,
+    name: Option<&str>,
+    status: Option<&str>,
+    cache_enabled: Option<bool>,
+) -> AppResult<Workspace> {
+    if let Some(name) = name {
+        check_name("name", name)?;
+    }
+    if let Some(status) = status {
+        WorkspaceFilter::check_status(status)?;
+    }
+    store.write(|d, _| {
+        if !d.workspaces.contains_key(&id) {
+            return Err(AppError::not_found("Workspace", id));
+        }
+        if let Some(name) = name
+            && d.workspace_names
+                .get(name)
+                .is_some_and(|other| *other != id)
+        {
+            return Err(AppError::invalid(
+                "name",
+                format!("a workspace called '{name}' already exists"),
+            ));
+        }
+        let record = d
+            .workspaces
+            .get_mut(&id)
+            .ok_or_else(|| AppError::not_found("Workspace", id))?;
+        let old_name = record.workspace.name.clone();
+        if let Some(name) = name {
+            record.workspace.name = name.to_owned();
+        }
+        if let Some(status) = status {
+            record.workspace.status = status.to_owned();
+        }
+        if cache_enabled.is_some() {
+            record.workspace.cache_enabled = cache_enabled;
+        }
+        record.workspace.updated_at = clock::now_rfc3339();
+        let workspace = record.workspace.clone();
+        if workspace.name != old_name {
+            d.workspace_names.remove(&old_name);
+            d.workspace_names.insert(workspace.name.clone(), id);
+        }
+        Ok(workspace)
+    })
+}
+
+/// `DELETE /api/v1/workspaces/{id}`: the workspace, its sources, their connections and jobs.
+/// Returns when it was deleted.
+pub(crate) fn delete(store: &Store, id: Uuid) -> AppResult<String> {
+    store.write(|d, _| {
+        let record = d
+            .workspaces
+            .shift_remove(&id)
+            .ok_or_else(|| AppError::not_found("Workspace", id))?;
+        d.workspace_names.remove(&record.workspace.name);
+        d.sources.retain(|_, s| s.workspace_id != id);
+        d.prune_connections();
+        Ok(clock::now_rfc3339())
+    })
+}
+
+/// `GET /api/v1/workspaces/stats`: `(active, inactive, total)`.
+pub(crate) fn stats(store: &Store) -> (usize, usize, usize) {
+    store.read(|d| {
+        let active = d
+            .workspaces
+            .values()
+            .filter(|w| w.workspace.status == "active")
+            .count();
+        (active, d.workspaces.len() - active, d.workspaces.len())
+    })
+}
+
 /// Which workspaces a list asks for.
 #[derive(Debug, Default)]
 pub(crate) struct WorkspaceFilter<'a> {
@@ -225,5 +305,27 @@ mod tests {
         };
         assert!(page(&store, &inactive, 0, 10).0.is_empty());
         assert!(WorkspaceFilter::check_status("deleted").is_err());
+    }
+
+    #[test]
+    fn update_renames_and_deactivates_and_delete_cascades() {
+        let store = store();
+        let us = region(None).unwrap();
+        let (a, _) = store.workspace_for("a", us);
+        store.workspace_for("b", us);
+        let renamed = update(&store, a.id, Some("a2"), Some("inactive"), None).unwrap();
+        assert_eq!(
+            (renamed.name.as_str(), renamed.status.as_str()),
+            ("a2", "inactive")
+        );
+        assert_eq!(store.workspace_id("a2"), Some(a.id));
+        assert_eq!(store.workspace_id("a"), None);
+        assert_eq!(stats(&store), (1, 1, 2));
+        let taken = update(&store, a.id, Some("b"), None, None).unwrap_err();
+        assert_eq!(taken.body.errors[0].field.as_deref(), Some("name"));
+        assert!(update(&store, a.id, None, Some("deleted"), None).is_err());
+        delete(&store, a.id).unwrap();
+        assert_eq!(stats(&store), (1, 0, 1));
+        assert!(delete(&store, a.id).is_err());
     }
 }

@@ -43,7 +43,14 @@ pub(crate) fn router() -> Router<AppState> {
             post(check_connector_update),
         )
         .route("/api/v1/workspaces", get(list_workspaces))
-        .route("/api/v1/workspaces/{id}", get(get_workspace))
+        // Before `/{id}`, which would take `stats` for an id.
+        .route("/api/v1/workspaces/stats", get(workspace_stats))
+        .route(
+            "/api/v1/workspaces/{id}",
+            get(get_workspace)
+                .put(update_workspace)
+                .delete(delete_workspace),
+        )
 }
 
 /// `workspace_id`, or `workspace_name` (or its deprecated `customer_name` / `external_user_id`).
@@ -149,6 +156,54 @@ async fn get_workspace(
     Ok(ok(&workspaces::get(&state.store, id)?))
 }
 
+/// `WorkspaceUpdateRequest`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkspaceUpdate {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    cache_enabled: Option<bool>,
+}
+
+async fn update_workspace(
+    State(state): State<AppState>,
+    _op: Operator,
+    IdPath(id): IdPath,
+    Json(req): Json<WorkspaceUpdate>,
+) -> AppResult<Response> {
+    let workspace = workspaces::update(
+        &state.store,
+        id,
+        req.name.as_deref(),
+        req.status.as_deref(),
+        req.cache_enabled,
+    )?;
+    Ok(ok(&workspace))
+}
+
+async fn delete_workspace(
+    State(state): State<AppState>,
+    _op: Operator,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    let deleted_at = workspaces::delete(&state.store, id)?;
+    Ok(ok(
+        &serde_json::json!({ "id": id, "deleted_at": deleted_at }),
+    ))
+}
+
+async fn workspace_stats(State(state): State<AppState>, _op: Operator) -> AppResult<Response> {
+    let (active, inactive, total) = workspaces::stats(&state.store);
+    Ok(ok(&serde_json::json!({
+        "active_count": active,
+        "inactive_count": inactive,
+        "total_count": total,
+    })))
+}
+
 /// The configuration of a create: these templates replicate, so `replication_config` is the one
 /// that counts.
 fn replication_config(
@@ -184,7 +239,7 @@ async fn create_connector(
         ConfigField::ReplicationConfig,
         workspace.id,
         &template,
-        config,
+        (config, crate::domain::replication::ConnectionSelection::ALL),
         req.name,
     )
     .await?;

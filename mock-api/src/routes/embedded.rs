@@ -141,7 +141,13 @@ async fn create_source(
         ConfigField::SourceConfig,
         user.workspace_id(),
         &template,
-        config,
+        (
+            config,
+            crate::domain::replication::ConnectionSelection {
+                tags: &user.claims.selected_connection_template_tags,
+                mode: user.claims.selected_connection_template_tags_mode,
+            },
+        ),
         req.name,
     )
     .await?;

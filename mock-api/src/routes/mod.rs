@@ -8,6 +8,7 @@ pub(crate) mod definitions;
 pub(crate) mod embedded;
 pub(crate) mod execute;
 pub(crate) mod oauth;
+pub(crate) mod replication;
 pub(crate) mod templates;
 pub(crate) mod tokens;
 pub(crate) mod widget;
@@ -39,7 +40,12 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(oauth::router())
         .merge(end_user)
         .merge(widget::router())
-        .nest("/_mock", admin::router().merge(control::router()))
+        .nest(
+            "/_mock",
+            admin::router()
+                .merge(control::router())
+                .merge(replication::router()),
+        )
         .fallback(error::not_found_fallback)
         // Every path under /_mock, however nested: admin token or loopback only (admin_guard.rs).
         .layer(middleware::from_fn_with_state(

@@ -40,6 +40,8 @@ mod oauth;
 mod openapi;
 // --state-file: restarts, kill -9 mid-burst, truncated and corrupt files, write failures, SIGTERM.
 mod persistence;
+// Simulated replication on the test clock: connections on source create (per connection-template tags), jobs, failures, cascades, the state file.
+mod replication;
 // The X-Mock-Scenario header: status, delay, drop, a bad value, never echoed or allowed by CORS.
 mod scenario;
 // The Python SDK's calls beyond the document: the create alias, lookup, server-side OAuth.
@@ -54,5 +56,7 @@ mod templates;
 mod test_server;
 // Application, widget and scoped tokens: shapes, the widget-token codec, allowed_origin rules, concurrency.
 mod tokens;
+// Workspace update, delete (cascading) and stats, validated against the published document.
+mod workspace_ops;
 // The widget stand-in's assets: scripts, CDN path, module page, diagnostics, OAuth consent.
 mod widget;

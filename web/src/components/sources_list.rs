@@ -2,13 +2,20 @@
 
 use yew::prelude::*;
 
-use crate::format::{format_timestamp, icon_src, initials};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::format::{format_timestamp, icon_src, initials, sync_label};
 use crate::hooks::SourcesState;
+use crate::services::SyncStatus;
 
 #[derive(Debug, Properties, PartialEq)]
 pub struct SourcesListProps {
     pub state: SourcesState,
     pub on_refresh: Callback<()>,
+    /// Source id → its replication state (empty off the mock).
+    #[prop_or_default]
+    pub sync: Rc<HashMap<String, SyncStatus>>,
 }
 
 #[component]
@@ -56,6 +63,17 @@ pub fn SourcesList(props: &SourcesListProps) -> Html {
                     let created = source.created_at.as_deref().map(|at| html! {
                         <time datetime={at.to_owned()} title={at.to_owned()}>{ format_timestamp(at) }</time>
                     });
+                    let sync = props.sync.get(&source.id.to_string()).and_then(|s| {
+                        let label = sync_label(
+                            &s.state,
+                            s.last_records,
+                            s.last_sync_at.as_deref(),
+                            s.last_sync_failed,
+                            s.now.as_deref(),
+                        )?;
+                        let class = format!("source-sync sync-{}", s.state);
+                        Some(html! { <span {class} data-sync-state={s.state.clone()}>{ label }</span> })
+                    });
                     html! {
                         <li key={source.id.to_string()} class="source" data-source-id={source.id.to_string()}>
                             { icon }
@@ -67,6 +85,7 @@ pub fn SourcesList(props: &SourcesListProps) -> Html {
                                         { " · connected " }{ created }
                                     }
                                 </span>
+                                { for sync }
                             </div>
                         </li>
                     }

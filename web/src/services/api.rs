@@ -97,6 +97,40 @@ pub async fn list_sources(user_id: &str) -> Result<Vec<SourceListItem>, ApiError
     Ok(body.data)
 }
 
+/// One connected source's replication, as the demo server reports it from the mock
+/// (`GET /api/airbyte/sync-status?userId=`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SyncStatus {
+    pub source_id: String,
+    /// `pending`, `syncing`, `succeeded`, `failed` or `none`.
+    pub state: String,
+    #[serde(default)]
+    pub last_records: Option<u64>,
+    #[serde(default)]
+    pub last_sync_at: Option<String>,
+    #[serde(default)]
+    pub last_sync_failed: bool,
+    /// The mock's simulated clock, which "2 min ago" is measured on.
+    #[serde(default)]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SyncStatusResponse {
+    #[serde(default)]
+    data: Vec<SyncStatus>,
+}
+
+/// The replication state of each of `user_id`'s sources; empty when the API is not the mock.
+pub async fn sync_status(user_id: &str) -> Result<Vec<SyncStatus>, ApiError> {
+    let response = Request::get("/api/airbyte/sync-status")
+        .query([("userId", user_id)])
+        .send()
+        .await;
+    let body: SyncStatusResponse = read_json(response).await?;
+    Ok(body.data)
+}
+
 /// The JSON body of a 2xx response; otherwise the server's `{error}` text, or the status line when
 /// the body is not that shape (a proxy's HTML error page, say).
 pub(crate) async fn read_json<T: DeserializeOwned>(

@@ -4,4 +4,7 @@
 pub mod api;
 pub mod mock;
 
-pub use api::{ApiError, AppConfig, create_widget_token, get_config, list_sources, list_users};
+pub use api::{
+    ApiError, AppConfig, SyncStatus, create_widget_token, get_config, list_sources, list_users,
+    sync_status,
+};

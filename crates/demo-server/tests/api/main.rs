@@ -14,4 +14,5 @@ mod errors;
 mod mock_control;
 mod secrets;
 mod sources;
+mod sync_status;
 mod token;
