@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::store::{Data, Parts, SourceRecord, Store, TemplateRecord, WorkspaceRecord};
+use super::store::{Data, SourceRecord, Store, Stored, TemplateRecord, WorkspaceRecord};
 use crate::catalog::Catalog;
 use crate::error::{AppError, AppResult};
 use crate::spec;
@@ -379,7 +379,8 @@ fn check(current: &Data, catalog: &Catalog, dump: StateDump) -> AppResult<Data> 
     }
 
     problems.into_result()?;
-    let mut data: Data = Parts {
+    // OAuth credentials and sessions are not in a dump: `Store::replace` keeps the current ones.
+    let mut data: Data = Stored {
         organization_id: org,
         organization_name: dump.organization.name,
         workspaces,
@@ -390,6 +391,8 @@ fn check(current: &Data, catalog: &Catalog, dump: StateDump) -> AppResult<Data> 
         allowed_origins,
         connections: dump.connections.into_iter().map(|c| (c.id, c)).collect(),
         jobs: dump.jobs.into_iter().map(|j| (j.id, j)).collect(),
+        oauth_credentials: IndexMap::new(),
+        oauth_sessions: IndexMap::new(),
     }
     .into();
     // A connection whose source is not in the dump goes, with its jobs.

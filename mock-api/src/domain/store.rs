@@ -95,33 +95,33 @@ pub struct Data {
     /// Server-side OAuth flows waiting for the end user's consent.
     pub(in crate::domain) oauth_sessions: IndexMap<Uuid, super::oauth::OAuthSession>,
     /// Simulated replication (`replication.rs`): connections and their sync jobs.
-    #[serde(default)]
     pub(in crate::domain) connections: IndexMap<Uuid, super::replication::Connection>,
-    #[serde(default)]
     pub(in crate::domain) jobs: IndexMap<Uuid, super::replication::Job>,
     /// Workspace name → id, derived from `workspaces` (rebuilt on deserialising).
     #[serde(skip)]
     pub(in crate::domain) workspace_names: HashMap<String, Uuid>,
 }
 
-/// `Data` as written, before its derived indexes are rebuilt.
+/// `Data` as written (the state file, a dump being loaded), before its derived indexes are rebuilt.
+/// Fields added after the first release take `#[serde(default)]`, so older state files still load.
 #[derive(Deserialize)]
-struct Stored {
-    organization_id: Uuid,
-    organization_name: String,
-    workspaces: IndexMap<Uuid, WorkspaceRecord>,
-    source_templates: IndexMap<Uuid, TemplateRecord>,
-    connection_templates: IndexMap<Uuid, ConnectionTemplate>,
-    tags: IndexMap<String, Tag>,
-    sources: IndexMap<Uuid, SourceRecord>,
-    allowed_origins: BTreeSet<String>,
+pub(in crate::domain) struct Stored {
+    pub(in crate::domain) organization_id: Uuid,
+    pub(in crate::domain) organization_name: String,
+    pub(in crate::domain) workspaces: IndexMap<Uuid, WorkspaceRecord>,
+    pub(in crate::domain) source_templates: IndexMap<Uuid, TemplateRecord>,
+    pub(in crate::domain) connection_templates: IndexMap<Uuid, ConnectionTemplate>,
+    pub(in crate::domain) tags: IndexMap<String, Tag>,
+    pub(in crate::domain) sources: IndexMap<Uuid, SourceRecord>,
+    pub(in crate::domain) allowed_origins: BTreeSet<String>,
     #[serde(default)]
-    oauth_credentials: IndexMap<String, super::oauth::OAuthCredentialRecord>,
+    pub(in crate::domain) oauth_credentials: IndexMap<String, super::oauth::OAuthCredentialRecord>,
     #[serde(default)]
-    oauth_sessions: IndexMap<Uuid, super::oauth::OAuthSession>,
-    connections: IndexMap<Uuid, super::replication::Connection>,
+    pub(in crate::domain) oauth_sessions: IndexMap<Uuid, super::oauth::OAuthSession>,
     #[serde(default)]
-    jobs: IndexMap<Uuid, super::replication::Job>,
+    pub(in crate::domain) connections: IndexMap<Uuid, super::replication::Connection>,
+    #[serde(default)]
+    pub(in crate::domain) jobs: IndexMap<Uuid, super::replication::Job>,
 }
 
 impl From<Stored> for Data {
@@ -146,40 +146,6 @@ impl From<Stored> for Data {
             jobs: s.jobs,
             workspace_names,
         }
-    }
-}
-
-/// The parts of a [`Data`], for building one from a loaded dump (the derived indexes are rebuilt).
-pub(in crate::domain) struct Parts {
-    pub(in crate::domain) organization_id: Uuid,
-    pub(in crate::domain) organization_name: String,
-    pub(in crate::domain) workspaces: IndexMap<Uuid, WorkspaceRecord>,
-    pub(in crate::domain) source_templates: IndexMap<Uuid, TemplateRecord>,
-    pub(in crate::domain) connection_templates: IndexMap<Uuid, ConnectionTemplate>,
-    pub(in crate::domain) tags: IndexMap<String, Tag>,
-    pub(in crate::domain) sources: IndexMap<Uuid, SourceRecord>,
-    pub(in crate::domain) allowed_origins: BTreeSet<String>,
-    pub(in crate::domain) connections: IndexMap<Uuid, super::replication::Connection>,
-    pub(in crate::domain) jobs: IndexMap<Uuid, super::replication::Job>,
-}
-
-impl From<Parts> for Data {
-    fn from(p: Parts) -> Self {
-        Stored {
-            organization_id: p.organization_id,
-            organization_name: p.organization_name,
-            workspaces: p.workspaces,
-            source_templates: p.source_templates,
-            connection_templates: p.connection_templates,
-            tags: p.tags,
-            sources: p.sources,
-            allowed_origins: p.allowed_origins,
-            oauth_credentials: IndexMap::new(),
-            oauth_sessions: IndexMap::new(),
-            connections: p.connections,
-            jobs: p.jobs,
-        }
-        .into()
     }
 }
 
@@ -497,6 +463,21 @@ impl Store {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use crate::domain::tests::store;
+
+    /// A state file written before OAuth credentials and replication existed still loads.
+    #[test]
+    fn a_state_without_the_later_fields_still_loads() {
+        let store = store();
+        let mut json = serde_json::to_value(store.snapshot()).unwrap();
+        for later in ["oauth_credentials", "oauth_sessions", "connections", "jobs"] {
+            assert!(
+                json.as_object_mut().unwrap().remove(later).is_some(),
+                "{later}"
+            );
+        }
+        let back: super::Data = serde_json::from_value(json).unwrap();
+        assert_eq!(back.counts(), store.counts());
+    }
 
     #[test]
     fn a_round_trip_through_json_keeps_the_state_and_its_name_index() {
