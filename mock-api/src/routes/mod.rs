@@ -3,6 +3,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod connectors;
+pub(crate) mod console;
 pub(crate) mod control;
 pub(crate) mod definitions;
 pub(crate) mod embedded;
@@ -40,6 +41,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(oauth::router())
         .merge(end_user)
         .merge(widget::router())
+        .merge(console::router())
         .nest(
             "/_mock",
             admin::router()

@@ -136,7 +136,7 @@ fn etag(body: &str) -> String {
 
 /// A static asset with revalidation: `no-cache` plus an ETag, so a browser always picks up a new mock
 /// build but does not download an unchanged script twice.
-fn asset(headers: &HeaderMap, body: &str, content_type: &'static str) -> Response {
+pub(crate) fn asset(headers: &HeaderMap, body: &str, content_type: &'static str) -> Response {
     let tag = etag(body);
     let fresh = headers
         .get(header::IF_NONE_MATCH)

@@ -16,6 +16,8 @@ mod admin_guard;
 mod backdoors;
 // Token tiers: missing, non-Bearer, malformed, forged, expired (401); wrong tier, workspace, organization (403).
 mod auth;
+// The operator console at /: the page and its CSP, its assets, the credentials route behind the admin guard.
+mod console;
 // The operator creating, checking and updating sources without the widget.
 mod connectors;
 // Every operation of the published document: emulated, or listed out of scope with a reason.

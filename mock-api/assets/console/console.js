@@ -1,0 +1,211 @@
+// The operator console: installation details, the connector catalog with enable/disable (source
+// templates), customers with their sources and connections, destinations, and a widget preview. Every
+// call goes through api.js, i.e. the mock's published operator API.
+
+import { api, control, getCredentials } from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}
+
+function report(error) {
+  $("status").textContent = error ? String(error.message || error) : "";
+}
+
+async function copy(text, button) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // Fallback where the Clipboard API is unavailable (no secure context, no permission).
+    const area = el("textarea", { "aria-hidden": "true", style: "position:fixed;top:-1000px" });
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    try {
+      document.execCommand("copy");
+    } finally {
+      area.remove();
+    }
+  }
+  button.textContent = "Copied";
+  setTimeout(() => (button.textContent = "Copy"), 1500);
+}
+
+async function renderInstallation() {
+  const creds = await getCredentials();
+  const list = $("credentials");
+  list.replaceChildren();
+  for (const [label, key] of [["API base URL", "api_url"], ["Client ID", "client_id"], ["Client secret", "client_secret"]]) {
+    const button = el("button", { type: "button", class: "secondary", "aria-label": `Copy ${label}` }, "Copy");
+    button.addEventListener("click", () => copy(creds[key], button));
+    list.append(el("dt", {}, label), el("dd", { "data-field": key }, el("code", {}, creds[key]), button));
+  }
+}
+
+async function renderConnectors() {
+  const [definitions, templates] = await Promise.all([
+    api("GET", "/api/v1/integrations/definitions/sources"),
+    api("GET", "/api/v1/integrations/templates/sources"),
+  ]);
+  const byDefinition = new Map();
+  for (const template of templates.data || []) {
+    const list = byDefinition.get(template.actor_definition_id) || [];
+    list.push(template);
+    byDefinition.set(template.actor_definition_id, list);
+  }
+  const items = (definitions.definitions || []).map((definition) => {
+    const id = definition.sourceDefinitionId;
+    const enabled = byDefinition.get(id) || [];
+    const toggle = el(
+      "button",
+      { type: "button", class: enabled.length ? "secondary" : "", "aria-label": `${enabled.length ? "Disable" : "Enable"} ${definition.name}` },
+      enabled.length ? "Disable" : "Enable",
+    );
+    toggle.addEventListener("click", () =>
+      act(async () => {
+        if (enabled.length) {
+          for (const template of enabled) {
+            await api("DELETE", `/api/v1/integrations/templates/sources/${template.id}`);
+          }
+        } else {
+          await api("POST", "/api/v1/integrations/templates/sources", { actor_definition_id: id, partial_default_config: {} });
+        }
+        await renderConnectors();
+        $("connector-list").querySelector(`[data-definition-id="${id}"] button`)?.focus();
+      }),
+    );
+    const tags = enabled.flatMap((t) => t.tags || []);
+    return el(
+      "li",
+      { "data-definition-id": id, "data-name": definition.name, "data-enabled": String(enabled.length > 0) },
+      el(
+        "div",
+        { class: "row" },
+        definition.iconUrl ? el("img", { src: definition.iconUrl, alt: "" }) : null,
+        el("strong", {}, definition.name),
+        el("span", { class: enabled.length ? "enabled" : "disabled" }, enabled.length ? "enabled" : "disabled"),
+        toggle,
+      ),
+      el("div", { class: "muted" }, definition.dockerRepository || ""),
+      tags.length ? el("div", { class: "tags" }, tags.map((t) => el("span", { class: "tag" }, t))) : null,
+    );
+  });
+  $("connector-list").replaceChildren(...items);
+}
+
+function jobSummary(job) {
+  if (!job) return "no sync yet";
+  const when = job.ended_at || job.started_at || job.created_at;
+  const records = job.records === null || job.records === undefined ? "" : `, ${job.records} records`;
+  return `${job.status}${records}, ${when}`;
+}
+
+async function renderCustomers() {
+  const workspaces = await api("GET", "/api/v1/workspaces");
+  const items = await Promise.all(
+    (workspaces.data || []).map(async (workspace) => {
+      const name = encodeURIComponent(workspace.name);
+      const [sources, connections] = await Promise.all([
+        api("GET", `/api/v1/integrations/connectors?workspace_name=${name}`),
+        control(`/workspaces/${name}/connections`),
+      ]);
+      const sourceItems = (sources.data || []).map((source) =>
+        el("li", { "data-source-id": source.id }, source.name),
+      );
+      const rows = (connections.data || []).map((c) =>
+        el(
+          "tr",
+          { "data-connection-id": c.id },
+          el("td", {}, c.source_name),
+          el("td", {}, c.destination_name),
+          el("td", { class: "last-job" }, jobSummary(c.last_job)),
+        ),
+      );
+      return el(
+        "li",
+        { "data-workspace": workspace.name },
+        el("h3", {}, workspace.name),
+        el("div", {}, `Sources (${sourceItems.length})`),
+        sourceItems.length ? el("ul", { class: "sources" }, sourceItems) : el("p", {}, "No source yet."),
+        rows.length
+          ? el(
+              "table",
+              {},
+              el("thead", {}, el("tr", {}, el("th", {}, "Source"), el("th", {}, "Destination"), el("th", {}, "Last job"))),
+              el("tbody", {}, rows),
+            )
+          : null,
+      );
+    }),
+  );
+  $("customer-list").replaceChildren(...(items.length ? items : [el("li", {}, "No customer yet.")]));
+}
+
+async function renderDestinations() {
+  const reply = await api("GET", "/api/v1/integrations/definitions/destinations");
+  $("destination-list").replaceChildren(
+    ...(reply.destinations || []).map((d) =>
+      el(
+        "li",
+        { "data-destination-id": d.id },
+        el("div", { class: "row" }, d.icon ? el("img", { src: d.icon, alt: "" }) : null, el("strong", {}, d.name)),
+      ),
+    ),
+  );
+}
+
+let widgetScript = null;
+function loadWidget() {
+  if (window.AirbyteEmbeddedWidget) return Promise.resolve();
+  widgetScript ||= new Promise((resolve, reject) => {
+    const script = el("script", { src: "/widget.js" });
+    script.addEventListener("load", resolve);
+    script.addEventListener("error", () => reject(new Error("could not load /widget.js")));
+    document.head.append(script);
+  });
+  return widgetScript;
+}
+
+async function preview(event) {
+  event.preventDefault();
+  const workspace_name = $("customer-name").value.trim();
+  if (!workspace_name) return;
+  await act(async () => {
+    const [{ token }] = await Promise.all([
+      api("POST", "/api/v1/account/applications/widget-token", { workspace_name, allowed_origin: location.origin }),
+      loadWidget(),
+    ]);
+    window.consoleWidget = new window.AirbyteEmbeddedWidget({ token });
+    window.consoleWidget.open();
+  });
+}
+
+async function act(work) {
+  report(null);
+  try {
+    await work();
+  } catch (error) {
+    report(error);
+  }
+}
+
+async function main() {
+  $("preview-form").addEventListener("submit", preview);
+  $("refresh-customers").addEventListener("click", () => act(renderCustomers));
+  await act(renderInstallation);
+  await Promise.all([act(renderConnectors), act(renderCustomers), act(renderDestinations)]);
+  document.body.dataset.ready = "true";
+}
+
+main();

@@ -1,0 +1,90 @@
+//! The operator console at `/`: the offline stand-in for Airbyte's dashboard. A page shell and its ES
+//! modules and stylesheet under `/console/<file>`, plus `GET /_mock/console/credentials` (behind the
+//! admin guard) from which the page reads the demo client credentials. Everything else the page does goes
+//! through the mock's own published operator API, exactly as a backend would.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+
+use super::ok;
+use super::widget::asset;
+use crate::AppState;
+
+const PAGE_HTML: &str = include_str!("../../assets/console/index.html");
+
+const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+
+/// The console's modules and stylesheet, each served at `/console/<name>`; a test compares this list
+/// with the directory.
+pub(crate) const ASSETS: [(&str, &str, &str); 3] = [
+    (
+        "console.js",
+        include_str!("../../assets/console/console.js"),
+        JAVASCRIPT,
+    ),
+    (
+        "api.js",
+        include_str!("../../assets/console/api.js"),
+        JAVASCRIPT,
+    ),
+    (
+        "console.css",
+        include_str!("../../assets/console/console.css"),
+        CSS,
+    ),
+];
+
+/// `/`, `/console/<file>` and `/_mock/console/credentials`.
+pub(crate) fn router() -> Router<AppState> {
+    let router = Router::new()
+        .route("/", get(page))
+        // Under /_mock, so the admin guard (which judges the path) applies to it.
+        .route("/_mock/console/credentials", get(credentials));
+    ASSETS
+        .into_iter()
+        .fold(router, |router, (name, body, content_type)| {
+            router.route(
+                &format!("/console/{name}"),
+                get(move |headers: HeaderMap| async move { asset(&headers, body, content_type) }),
+            )
+        })
+}
+
+async fn credentials(State(state): State<AppState>) -> Response {
+    ok(&json!({
+        "client_id": state.client_id,
+        "client_secret": state.client_secret,
+        "api_url": state.public_url,
+    }))
+}
+
+async fn page() -> Response {
+    let mut response = PAGE_HTML.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The widget stand-in injects its own <style> element and frames /embedded-widget (same origin).
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
