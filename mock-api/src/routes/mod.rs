@@ -1,5 +1,5 @@
 //! The route table: token endpoints, the operator API, the end-user API (with CORS), the widget
-//! stand-in's assets, and the `/_mock` control plane.
+//! stand-in's assets, the operator console at `/`, and the `/_mock` control plane.
 
 pub(crate) mod admin;
 pub(crate) mod connectors;
