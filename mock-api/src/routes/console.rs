@@ -55,12 +55,18 @@ pub(crate) fn router() -> Router<AppState> {
         })
 }
 
+/// The one answer that carries the client secret, on purpose (the dashboard's "Installation" card
+/// shows it): loopback or admin token only, and never stored by a browser cache.
 async fn credentials(State(state): State<AppState>) -> Response {
-    ok(&json!({
+    let mut response = ok(&json!({
         "client_id": state.client_id,
         "client_secret": state.client_secret,
         "api_url": state.public_url,
-    }))
+    }));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 async fn page() -> Response {

@@ -91,6 +91,11 @@ async fn the_credentials_route_answers_the_configured_credentials() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "no-store",
+        "the secret is never cached"
+    );
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["client_id"], "console-client");
     assert_eq!(body["client_secret"], "console-secret-123");
