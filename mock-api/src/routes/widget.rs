@@ -194,9 +194,15 @@ async fn page(query: QueryPairs) -> Response {
     let verdict = serde_json::to_string(&verdict)
         .unwrap_or_else(|_| "{}".to_owned())
         .replace('<', "\\u003c");
-    let mut response = PAGE_HTML
-        .replace("__ORIGIN_VERDICT__", &verdict)
-        .into_response();
+    html_page(
+        PAGE_HTML.replace("__ORIGIN_VERDICT__", &verdict),
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
+    )
+}
+
+/// An HTML page the mock serves: never cached, no referrer, and the page's own CSP.
+pub(crate) fn html_page(body: String, csp: &'static str) -> Response {
+    let mut response = body.into_response();
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -205,9 +211,7 @@ async fn page(query: QueryPairs) -> Response {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
-        ),
+        HeaderValue::from_static(csp),
     );
     h.insert(
         header::REFERRER_POLICY,
