@@ -20,6 +20,9 @@ mod routes;
 mod spec;
 mod test_server;
 pub mod testkit;
+// Used by strictness and runtime validation (issue #11), which land next.
+#[allow(dead_code)]
+mod warning;
 
 use std::sync::Arc;
 

@@ -50,6 +50,9 @@ pub(crate) struct Entry {
     pub workspace: Option<String>,
     /// The fault rule that shaped the answer, or `X-Mock-Scenario: …` for the header.
     pub fault: Option<String>,
+    /// The answer's `Warning` headers (leniencies, validation findings), as text; omitted when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     pub request_body: Option<Value>,
     pub response_body: Option<Value>,
 }
@@ -323,6 +326,7 @@ mod tests {
             token_kind: TokenKind::None,
             workspace: None,
             fault: None,
+            warnings: Vec::new(),
             request_body: None,
             response_body: None,
         }

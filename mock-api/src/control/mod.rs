@@ -164,6 +164,10 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
         }
     };
 
+    let warnings = crate::warning::texts(response.headers());
+    for warning in &warnings {
+        tracing::warn!(%method, %path, "{warning}");
+    }
     let (status, response_body, response) = if dropped {
         (0, None, response)
     } else {
@@ -197,6 +201,7 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
         token_kind,
         workspace,
         fault,
+        warnings,
         request_body,
         response_body,
     });
