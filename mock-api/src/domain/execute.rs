@@ -741,13 +741,17 @@ fn select(result: Value, request: &ExecuteRequest) -> Value {
     }
 }
 
-/// A source's workspace organization, connector name, definition id and configuration; 404 for an
-/// unknown source.
-fn source_facts(
-    store: &Store,
-    catalog: &Catalog,
-    source_id: Uuid,
-) -> AppResult<(Option<Uuid>, String, Uuid, Map<String, Value>)> {
+/// What execute needs to know about a source.
+struct SourceFacts {
+    /// The organization of the source's workspace.
+    organization_id: Option<Uuid>,
+    connector: String,
+    definition_id: Uuid,
+    config: Map<String, Value>,
+}
+
+/// The facts of `source_id`; 404 for an unknown source.
+fn source_facts(store: &Store, catalog: &Catalog, source_id: Uuid) -> AppResult<SourceFacts> {
     let (workspace_org, definition_id, config) = store.read(|d| {
         let source = d
             .sources
@@ -768,14 +772,24 @@ fn source_facts(
         .source(definition_id)
         .map(|d| d.connector_name.clone())
         .unwrap_or_default();
-    Ok((workspace_org, connector, definition_id, config))
+    Ok(SourceFacts {
+        organization_id: workspace_org,
+        connector,
+        definition_id,
+        config,
+    })
 }
 
 /// What `execute` offers on a source: each entity with its fields and record count, and the actions
 /// (`GET /_mock/sources/{id}/entities`, for the console and the demo app's data preview; the published
 /// document has no such read, and a client learns the entities from the error naming them).
 pub(crate) fn entities(store: &Store, catalog: &Catalog, source_id: Uuid) -> AppResult<Value> {
-    let (_, connector, definition_id, config) = source_facts(store, catalog, source_id)?;
+    let SourceFacts {
+        connector,
+        definition_id,
+        config,
+        ..
+    } = source_facts(store, catalog, source_id)?;
     let seed = store.with_ids(|ids| ids.position().seed);
     let data = Dataset::new(seed, source_id, &connector, &config);
     let entities: Vec<Value> = data
@@ -807,8 +821,12 @@ pub(crate) fn execute(
     source_id: Uuid,
     request: &ExecuteRequest,
 ) -> AppResult<Value> {
-    let (workspace_org, connector, definition_id, config) =
-        source_facts(store, catalog, source_id)?;
+    let SourceFacts {
+        organization_id: workspace_org,
+        connector,
+        definition_id,
+        config,
+    } = source_facts(store, catalog, source_id)?;
     if workspace_org != Some(organization_id) {
         return Err(AppError::forbidden(format!(
             "Source {source_id} does not belong to this token's organization"
