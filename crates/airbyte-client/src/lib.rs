@@ -7,9 +7,9 @@
 //! secret can leak through `Debug` or an error message.
 
 use airbyte_embedded::{
-    ApiErrorResponse, ListResponse, ScopedTokenInfo, ScopedTokenRequest, SourceCreateRequest,
-    SourceListItem, SourceRead, SourceTemplateListItem, TokenBody, TokenRequest, TokenResponse,
-    WidgetTokenRequest,
+    ApiErrorResponse, ConnectorExecuteRequest, ListResponse, ScopedTokenInfo, ScopedTokenRequest,
+    SourceCreateRequest, SourceListItem, SourceRead, SourceTemplateListItem, TokenBody,
+    TokenRequest, TokenResponse, WidgetTokenRequest,
 };
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::Serialize;
@@ -258,6 +258,22 @@ impl AirbyteClient {
         let list: ListResponse<SourceListItem> =
             self.get("embedded/sources", scoped_token, &[]).await?;
         Ok(list.data)
+    }
+
+    /// `POST /integrations/connectors/{id}/execute` (operator): the `ConnectorExecuteResponse` as JSON,
+    /// since its `result` is whatever the connector's entity holds.
+    pub async fn execute(
+        &self,
+        application_token: &str,
+        source_id: uuid::Uuid,
+        request: &ConnectorExecuteRequest,
+    ) -> Result<serde_json::Value> {
+        self.post(
+            &format!("integrations/connectors/{source_id}/execute"),
+            Some(application_token),
+            request,
+        )
+        .await
     }
 
     /// Creates a source in the token's workspace (end user), as the widget does.

@@ -175,3 +175,14 @@ pub struct ConnectorSourceUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entities: Option<Vec<Value>>,
 }
+
+/// `ConnectorExecuteRequest`: an agent's `list`, `get` or `search` on one entity of a source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectorExecuteRequest {
+    pub entity: String,
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select_fields: Option<Vec<String>>,
+}

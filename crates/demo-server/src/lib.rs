@@ -4,6 +4,7 @@
 
 pub mod config;
 mod mock_control;
+mod preview;
 mod token_cache;
 
 use std::sync::Arc;
@@ -142,6 +143,14 @@ impl ApiError {
     fn bad_request(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+            upstream_status: None,
+        }
+    }
+
+    fn not_found(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::NOT_FOUND,
             message: message.into(),
             upstream_status: None,
         }
@@ -322,6 +331,7 @@ pub fn app(state: AppState) -> Router {
         .route("/airbyte/widget-token", post(widget_token))
         .route("/airbyte/sources", get(sources))
         .route("/airbyte/sync-status", get(mock_control::sync_status))
+        .route("/airbyte/sources/{id}/preview", post(preview::preview))
         .route("/config", get(spa_config))
         .route("/users", get(users))
         .route("/mock", get(mock_control::status))

@@ -106,6 +106,33 @@ impl MockControl {
     }
 }
 
+impl MockControl {
+    /// The names of the entities execute offers on `source_id` (the mock-only
+    /// `/_mock/sources/{id}/entities`); `None` off the mock or when the mock does not answer.
+    pub(crate) async fn entities(&self, source_id: uuid::Uuid) -> Option<Vec<String>> {
+        if !self.is_mock().await {
+            return None;
+        }
+        let url = format!("{}/_mock/sources/{source_id}/entities", self.root);
+        let mut request = self.http.get(&url).timeout(Duration::from_secs(10));
+        if let Some(token) = &self.admin_token {
+            request = request.bearer_auth(&token.0);
+        }
+        let response = request.send().await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let body: serde_json::Value = response.json().await.ok()?;
+        Some(
+            body["entities"]
+                .as_array()?
+                .iter()
+                .filter_map(|e| e["name"].as_str().map(str::to_owned))
+                .collect(),
+        )
+    }
+}
+
 /// `GET /api/mock` → `{mock: bool}`.
 pub(crate) async fn status(State(state): State<AppState>) -> Response {
     let mock = state.mock.is_mock().await;

@@ -155,6 +155,43 @@ impl TestApp {
             .expect("decodes like the widget")
     }
 
+    /// Connects a source for `user` the way the widget does (the scoped token inside the user's
+    /// widget token, the seeded Faker template, `count: 10`); the created source.
+    pub(crate) async fn connect_faker_source(&self, user: &str) -> airbyte_embedded::SourceRead {
+        let scoped = self.widget_token(user).await.token.unwrap();
+        let client = airbyte_client::AirbyteClient::new(self.mock.api_url()).unwrap();
+        let faker = client
+            .embedded_source_templates(&scoped)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.name.contains("Faker"))
+            .expect("seeded Faker template");
+        let config = serde_json::json!({"count": 10})
+            .as_object()
+            .unwrap()
+            .clone();
+        client
+            .create_source(
+                &scoped,
+                &airbyte_embedded::SourceCreateRequest::new(faker.id, config),
+            )
+            .await
+            .unwrap()
+    }
+
+    /// `POST` a JSON body to the demo server.
+    pub(crate) async fn post_demo(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.demo))
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        self.record(response).await
+    }
+
     pub(crate) async fn get_demo(&self, path: &str) -> (u16, Value) {
         let response = self
             .http

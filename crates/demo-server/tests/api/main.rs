@@ -4,6 +4,7 @@
 //! - `errors`: each error mapping (400 for bad input, 502 with the upstream status)
 //! - `sources`: the connected-sources list and the SPA config
 //! - `secrets`: the client secret never appears in a response body or a log line
+//! - `preview`: a user's source previewed through execute, and only the user's own
 //! - `mock_control`: the "Mock control" panel's proxy to the mock's `/_mock` (and its absence otherwise)
 
 #![allow(clippy::unwrap_used)]
@@ -12,6 +13,7 @@ mod helpers;
 
 mod errors;
 mod mock_control;
+mod preview;
 mod secrets;
 mod sources;
 mod sync_status;

@@ -1,5 +1,3 @@
-use airbyte_client::AirbyteClient;
-use airbyte_embedded::SourceCreateRequest;
 use serde_json::json;
 
 use crate::helpers::spawn_app;
@@ -12,26 +10,17 @@ async fn lists_the_users_connected_sources() {
     assert_eq!(json["data"], json!([]));
 
     // Connect a source the way the widget does, with the scoped token inside the widget token.
-    let token = app.widget_token("alice").await;
-    let scoped = token.token.unwrap();
-    let client = AirbyteClient::new(app.mock.api_url()).unwrap();
-    let templates = client.embedded_source_templates(&scoped).await.unwrap();
-    let faker = templates
-        .iter()
-        .find(|t| t.name.contains("Faker"))
-        .expect("seeded Faker template");
-    let config = json!({"count": 10}).as_object().unwrap().clone();
-    let created = client
-        .create_source(&scoped, &SourceCreateRequest::new(faker.id, config))
-        .await
-        .unwrap();
+    let created = app.connect_faker_source("alice").await;
 
     let (status, json) = app.get_demo("/api/airbyte/sources?userId=alice").await;
     assert_eq!(status, 200, "{json}");
     let data = json["data"].as_array().unwrap();
     assert_eq!(data.len(), 1, "{json}");
     assert_eq!(data[0]["id"], created.id.to_string());
-    assert_eq!(data[0]["summarized_source_template"]["name"], faker.name);
+    assert_eq!(
+        data[0]["summarized_source_template"]["name"],
+        created.source_template.name
+    );
     // Another user sees nothing of alice's.
     let (_, other) = app.get_demo("/api/airbyte/sources?userId=bob").await;
     assert_eq!(other["data"], json!([]));

@@ -1,8 +1,6 @@
 //! `GET /api/airbyte/sync-status`: per connected source, the replication state the mock simulates
 //! (read from its mock-only `/_mock/workspaces/{name}/connections`); nothing against a real API.
 
-use airbyte_client::AirbyteClient;
-use airbyte_embedded::SourceCreateRequest;
 use serde_json::json;
 
 use crate::helpers::{Options, spawn_app, spawn_with};
@@ -17,20 +15,7 @@ async fn a_new_source_shows_its_sync_then_the_last_sync_counts() {
     assert_eq!(body["data"], json!([]));
     assert_eq!(body["available"], true);
 
-    let scoped = app.widget_token("carol").await.token.unwrap();
-    let client = AirbyteClient::new(app.mock.api_url()).unwrap();
-    let faker = client
-        .embedded_source_templates(&scoped)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.name.contains("Faker"))
-        .expect("seeded Faker template");
-    let config = json!({"count": 10}).as_object().unwrap().clone();
-    let created = client
-        .create_source(&scoped, &SourceCreateRequest::new(faker.id, config))
-        .await
-        .unwrap();
+    let created = app.connect_faker_source("carol").await;
 
     let (status, body) = app.get_demo("/api/airbyte/sync-status?userId=carol").await;
     assert_eq!(status, 200, "{body}");
