@@ -7,6 +7,7 @@ mod header;
 mod mock_control_panel;
 mod notices;
 mod preview_panel;
+mod source_data;
 mod sources_list;
 
 pub use connect_panel::ConnectPanel;
@@ -15,4 +16,5 @@ pub use header::Header;
 pub use mock_control_panel::MockControlPanel;
 pub use notices::Notices;
 pub use preview_panel::PreviewPanel;
+pub use source_data::SourceData;
 pub use sources_list::SourcesList;

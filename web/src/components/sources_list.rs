@@ -5,6 +5,7 @@ use yew::prelude::*;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use super::SourceData;
 use crate::format::{format_timestamp, icon_src, initials, sync_label};
 use crate::hooks::SourcesState;
 use crate::services::SyncStatus;
@@ -86,6 +87,8 @@ pub fn SourcesList(props: &SourcesListProps) -> Html {
                                     }
                                 </span>
                                 { for sync }
+                                <SourceData user={state.user.clone()} source_id={source.id.to_string()}
+                                            source_name={source.name.clone()} />
                             </div>
                         </li>
                     }

@@ -131,6 +131,42 @@ pub async fn sync_status(user_id: &str) -> Result<Vec<SyncStatus>, ApiError> {
     Ok(body.data)
 }
 
+/// The first records of one entity of a connected source, read through Airbyte's execute operation
+/// (`POST /api/airbyte/sources/{id}/preview`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SourcePreview {
+    pub entity: String,
+    /// Every entity of the source (the mock lists them; `None` against the real API).
+    #[serde(default)]
+    pub entities: Option<Vec<String>>,
+    #[serde(default)]
+    pub connector_name: Option<String>,
+    #[serde(default)]
+    pub records: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub total: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PreviewRequest<'a> {
+    user_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entity: Option<&'a str>,
+}
+
+/// A preview of `source_id` for `user_id`: `entity`, or the first one the mock lists.
+pub async fn preview_source(
+    user_id: &str,
+    source_id: &str,
+    entity: Option<&str>,
+) -> Result<SourcePreview, ApiError> {
+    let request = Request::post(&format!("/api/airbyte/sources/{source_id}/preview"))
+        .json(&PreviewRequest { user_id, entity })
+        .map_err(network_error)?;
+    read_json(request.send().await).await
+}
+
 /// The JSON body of a 2xx response; otherwise the server's `{error}` text, or the status line when
 /// the body is not that shape (a proxy's HTML error page, say).
 pub(crate) async fn read_json<T: DeserializeOwned>(

@@ -5,6 +5,6 @@ pub mod api;
 pub mod mock;
 
 pub use api::{
-    ApiError, AppConfig, SyncStatus, create_widget_token, get_config, list_sources, list_users,
-    sync_status,
+    ApiError, AppConfig, SourcePreview, SyncStatus, create_widget_token, get_config, list_sources,
+    list_users, preview_source, sync_status,
 };
