@@ -227,10 +227,18 @@ fn replication_config(
 /// workspace is created if the name is new, as with widget tokens).
 async fn create_connector(
     State(state): State<AppState>,
+    path: axum::extract::MatchedPath,
     op: Operator,
     Json(req): Json<ConnectorSourceCreateRequest>,
 ) -> AppResult<Response> {
-    let name = workspace_name(&req)?;
+    let mut warnings = state.warnings();
+    // The Python SDK's path (E16) is the one where `customer_name` is the client's real field.
+    let accepted: &[&str] = if path.as_str().starts_with("/v1/") {
+        &["customer_name"]
+    } else {
+        &[]
+    };
+    let name = workspace_name(&req, &mut warnings, accepted)?;
     let config = replication_config(&req)?;
     let template = templates::resolve_for_connector(&state.store, op.organization_id, &req)?;
     let (workspace, _) = state.store.workspace_for(&name, region(None)?);
@@ -243,7 +251,7 @@ async fn create_connector(
         req.name,
     )
     .await?;
-    Ok(ok(&read))
+    Ok(warnings.apply(ok(&read)))
 }
 
 /// `POST /api/v1/integrations/connectors/check`: the same body, checked and not stored.
@@ -252,7 +260,8 @@ async fn check_new_connector(
     op: Operator,
     Json(req): Json<ConnectorSourceCreateRequest>,
 ) -> AppResult<Response> {
-    workspace_name(&req)?;
+    let mut warnings = state.warnings();
+    workspace_name(&req, &mut warnings, &[])?;
     let config = replication_config(&req)?;
     let template = templates::resolve_for_connector(&state.store, op.organization_id, &req)?;
     let response = sources::check(
@@ -263,7 +272,8 @@ async fn check_new_connector(
         config,
     )
     .await?;
-    Ok(ok(&response))
+    warnings.simulated_check(&response);
+    Ok(warnings.apply(ok(&response)))
 }
 
 async fn update_connector(
@@ -304,5 +314,7 @@ async fn check_connector_update(
         config,
     )
     .await?;
-    Ok(ok(&response))
+    let mut warnings = state.warnings();
+    warnings.simulated_check(&response);
+    Ok(warnings.apply(ok(&response)))
 }

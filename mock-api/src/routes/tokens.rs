@@ -67,8 +67,9 @@ async fn widget_token(
     operator: Operator,
     Json(body): Json<WidgetTokenRequest>,
 ) -> AppResult<Response> {
-    let name = workspace_name(&body)?;
-    check_origin("allowed_origin", &body.allowed_origin)?;
+    let mut warnings = state.warnings();
+    let name = workspace_name(&body, &mut warnings, &[])?;
+    check_origin(&mut warnings, "allowed_origin", &body.allowed_origin)?;
     let region_id = region(body.region_id)?;
     for (field, tags) in [
         (
@@ -98,7 +99,7 @@ async fn widget_token(
         region_id,
         selection,
     );
-    Ok(ok(&TokenBody { token }))
+    Ok(warnings.apply(ok(&TokenBody { token })))
 }
 
 async fn legacy_widget_token(
@@ -116,7 +117,8 @@ async fn legacy_widget_token(
         return Err(AppError::invalid("externalUserId", "must not be empty"));
     }
     let name = body.external_user_id.clone();
-    check_origin("allowedOrigin", &body.allowed_origin)?;
+    let mut warnings = state.warnings();
+    check_origin(&mut warnings, "allowedOrigin", &body.allowed_origin)?;
     let token = tokens::widget_token(
         &state,
         operator.organization_id,
@@ -125,7 +127,7 @@ async fn legacy_widget_token(
         region(None)?,
         TagSelection::default(),
     );
-    Ok(ok(&TokenBody { token }))
+    Ok(warnings.apply(ok(&TokenBody { token })))
 }
 
 async fn scoped_token(
@@ -133,11 +135,12 @@ async fn scoped_token(
     operator: Operator,
     Json(body): Json<ScopedTokenRequest>,
 ) -> AppResult<Response> {
-    let name = workspace_name(&body)?;
+    let mut warnings = state.warnings();
+    let name = workspace_name(&body, &mut warnings, &[])?;
     let region_id = region(body.region_id)?;
-    Ok(ok(&TokenBody {
+    Ok(warnings.apply(ok(&TokenBody {
         token: tokens::scoped_token(&state, operator.organization_id, &name, region_id),
-    }))
+    })))
 }
 
 async fn scoped_token_info(user: EndUser) -> Response {
