@@ -67,8 +67,38 @@ pub(crate) fn workspace_name(
             suggestion: Some("workspace_name".to_owned()),
         })?;
     }
-    check_name(field, name)?;
+    lenient_name(warnings, field, name)?;
     Ok(name.to_owned())
+}
+
+/// A new end user's name (sent as `field`) as the token and connector endpoints take it: the
+/// published document types it as a plain string with no bounds, so a blank or very long name is a
+/// leniency (a warning, or under `--strict` the 422 of [`check_name`]'s rule), not an error.
+pub(crate) fn lenient_name(warnings: &mut Warnings, field: &str, name: &str) -> AppResult<()> {
+    let Err(refused) = check_name(field, name) else {
+        return Ok(());
+    };
+    let what = if name.trim().is_empty() {
+        "is blank, so it cannot tell end users apart"
+    } else {
+        "is longer than 256 characters"
+    };
+    let refusal = refused
+        .body
+        .errors
+        .first()
+        .and_then(|e| e.message.clone())
+        .unwrap_or_else(|| format!("{field} {what}"));
+    warnings.lenient(Leniency {
+        field: field.to_owned(),
+        warning: format!(
+            "{field} {what}; Airbyte's published document sets no bounds on it, so the mock used it as it is: \
+             send a non-blank name of at most 256 characters, such as your user's id"
+        ),
+        refusal,
+        code: "invalid_workspace_name",
+        suggestion: None,
+    })
 }
 
 /// The one rule for a workspace name, sent as `field`: non-blank, at most 256 characters.

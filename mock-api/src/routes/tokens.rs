@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::auth::{EndUser, Operator};
 use crate::domain::tags::check_tag_names;
 use crate::domain::tokens::{self, TagSelection, check_origin};
-use crate::domain::workspaces::{region, workspace_name};
+use crate::domain::workspaces::{lenient_name, region, workspace_name};
 use crate::error::{AppError, AppResult};
 use crate::extract::Json;
 
@@ -113,11 +113,9 @@ async fn legacy_widget_token(
             body.organization_id
         )));
     }
-    if body.external_user_id.trim().is_empty() {
-        return Err(AppError::invalid("externalUserId", "must not be empty"));
-    }
-    let name = body.external_user_id.clone();
     let mut warnings = state.warnings();
+    lenient_name(&mut warnings, "externalUserId", &body.external_user_id)?;
+    let name = body.external_user_id.clone();
     check_origin(&mut warnings, "allowedOrigin", &body.allowed_origin)?;
     let token = tokens::widget_token(
         &state,

@@ -328,6 +328,46 @@ async fn old_spellings_of_workspace_name_are_read_with_a_warning_by_default() {
 }
 
 #[tokio::test]
+async fn a_blank_or_very_long_workspace_name_is_used_with_a_warning_by_default() {
+    let app = spawn_app().await;
+    let strict = strict_app().await;
+    let (token, strict_token) = (app.app_token().await, strict.app_token().await);
+    let long = "n".repeat(300);
+    for (path, body, field, needle, refusal) in [
+        (
+            WIDGET_PATHS[0],
+            json!({"workspace_name": "  ", "allowed_origin": ORIGIN}),
+            "workspace_name",
+            "workspace_name is blank",
+            "must not be empty",
+        ),
+        (
+            "/api/v1/account/applications/scoped-token",
+            json!({"workspace_name": long}),
+            "workspace_name",
+            "workspace_name is longer than 256 characters",
+            "at most 256 characters",
+        ),
+        (
+            "/v1/embedded/widget_token",
+            json!({"organizationId": app.organization_id(), "externalUserId": "", "allowedOrigin": ORIGIN}),
+            "externalUserId",
+            "externalUserId is blank",
+            "must not be empty",
+        ),
+    ] {
+        let reply = app.post(path, Some(&token), &body).await;
+        assert_warned(&app, path, reply, &[needle, "no bounds"]).await;
+        let mut body = body;
+        if body.get("organizationId").is_some() {
+            body["organizationId"] = json!(strict.organization_id());
+        }
+        let reply = strict.post(path, Some(&strict_token), &body).await;
+        assert_refused(&reply, field, refusal);
+    }
+}
+
+#[tokio::test]
 async fn an_alias_that_disagrees_loses_to_workspace_name_with_a_warning() {
     let app = spawn_app().await;
     let token = app.app_token().await;
