@@ -129,6 +129,32 @@ pub(crate) fn check_origin(warnings: &mut Warnings, field: &str, origin: &str) -
     })
 }
 
+/// The tag names a widget token selects (sent as `field`). The published document puts no rule on
+/// them, so a name no tag can have here (blank, or over the mock's 64 characters) is a leniency: kept,
+/// with a warning that it can select nothing; the 422 under `--strict`.
+pub(crate) fn check_tag_selection<'a>(
+    warnings: &mut Warnings,
+    field: &str,
+    names: impl IntoIterator<Item = &'a String>,
+) -> AppResult<()> {
+    for (i, name) in names.into_iter().enumerate() {
+        if let Err(problem) = super::tags::validate_tag_name(name) {
+            let field = format!("{field}[{i}]");
+            warnings.lenient(Leniency {
+                warning: format!(
+                    "{field}: {problem}; Airbyte's published document sets no rule on tag names, so the mock kept it, \
+                     but no template carries such a tag, so it matches nothing: remove it"
+                ),
+                refusal: problem.to_owned(),
+                field,
+                code: "invalid_tag",
+                suggestion: None,
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// A widget token for the end user `workspace_name` (whose workspace is created in `region_id` if
 /// new) on pages of `origin`: Base64 of `{token, widgetUrl}`, the URL on this mock's widget page.
 /// The origin is remembered so CORS preflights from it are answered.

@@ -12,7 +12,6 @@ use axum::routing::{get, post};
 use super::ok;
 use crate::AppState;
 use crate::auth::{EndUser, Operator};
-use crate::domain::tags::check_tag_names;
 use crate::domain::tokens::{self, TagSelection, check_origin};
 use crate::domain::workspaces::{lenient_name, region, workspace_name};
 use crate::error::{AppError, AppResult};
@@ -81,7 +80,7 @@ async fn widget_token(
             &body.selected_connection_template_tags,
         ),
     ] {
-        check_tag_names(field, tags.iter().flatten())?;
+        tokens::check_tag_selection(&mut warnings, field, tags.iter().flatten())?;
     }
     let selection = TagSelection {
         source_tags: body.selected_source_template_tags.unwrap_or_default(),

@@ -368,6 +368,37 @@ async fn a_blank_or_very_long_workspace_name_is_used_with_a_warning_by_default()
 }
 
 #[tokio::test]
+async fn a_tag_selection_no_tag_can_match_is_kept_with_a_warning_by_default() {
+    let body = json!({"workspace_name": unique("tags"), "allowed_origin": ORIGIN,
+                      "selected_source_template_tags": ["ok", ""]});
+    let app = spawn_app().await;
+    let token = app.app_token().await;
+    let reply = app.post(WIDGET_PATHS[0], Some(&token), &body).await;
+    let minted = assert_warned(
+        &app,
+        WIDGET_PATHS[0],
+        reply,
+        &[
+            "selected_source_template_tags[1]: tag names must not be empty",
+            "matches nothing",
+        ],
+    )
+    .await;
+    let decoded = WidgetToken::decode(minted["token"].as_str().expect("token")).expect("decodes");
+    let claims = jwt_claims(decoded.token.as_deref().expect("jwt"));
+    assert_eq!(claims["selected_source_template_tags"], json!(["ok", ""]));
+
+    let strict = strict_app().await;
+    let token = strict.app_token().await;
+    let reply = strict.post(WIDGET_PATHS[0], Some(&token), &body).await;
+    assert_refused(
+        &reply,
+        "selected_source_template_tags[1]",
+        "must not be empty",
+    );
+}
+
+#[tokio::test]
 async fn an_alias_that_disagrees_loses_to_workspace_name_with_a_warning() {
     let app = spawn_app().await;
     let token = app.app_token().await;

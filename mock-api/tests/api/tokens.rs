@@ -372,16 +372,12 @@ async fn under_strict_allowed_origin_problems_are_422_naming_the_problem_and_the
 
 #[tokio::test]
 async fn missing_widget_token_fields_are_422_naming_them() {
-    // (A blank workspace_name is a warning by default: see `strictness.rs`.)
+    // (A blank workspace_name or tag name is a warning by default: see `strictness.rs`.)
     let app = spawn_app().await;
     let token = app.app_token().await;
     for (body, field) in [
         (json!({"allowed_origin": ORIGIN}), "workspace_name"),
         (json!({"workspace_name": "acme"}), "allowed_origin"),
-        (
-            json!({"workspace_name": "acme", "allowed_origin": ORIGIN, "selected_source_template_tags": ["ok", ""]}),
-            "selected_source_template_tags[1]",
-        ),
         (
             json!({"workspace_name": "acme", "allowed_origin": ORIGIN, "selected_source_template_tags_mode": "some"}),
             "selected_source_template_tags_mode",
