@@ -19,6 +19,7 @@ use crate::domain::templates;
 use crate::domain::workspaces::{self, WorkspaceFilter, region, workspace_name};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, Json, QueryPairs};
+use crate::warning::{Leniency, Warnings};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -223,6 +224,38 @@ fn replication_config(
     }
 }
 
+/// `connector_type` that found `template` only through its image name (`source-stripe`): the published
+/// document calls it the connector name, matched case-insensitively (e.g. `Stripe`), so Airbyte may
+/// not match it. A leniency (warning, or the 422 under `--strict`).
+fn check_connector_type(
+    warnings: &mut Warnings,
+    req: &ConnectorSourceCreateRequest,
+    template: &airbyte_embedded::DetailedSourceTemplate,
+) -> AppResult<()> {
+    let Some(sent) = req.connector_type.as_deref() else {
+        return Ok(());
+    };
+    let sent_lower = sent.to_lowercase();
+    let slug = template.connector_name.as_deref().unwrap_or_default();
+    if sent_lower != slug.to_lowercase() || !slug.starts_with("source-") {
+        return Ok(());
+    }
+    warnings.lenient(Leniency {
+        field: "connector_type".to_owned(),
+        warning: format!(
+            "connector_type '{sent}' is the connector's image name; Airbyte's published document asks for the connector \
+             name (case-insensitive, e.g. 'Hubspot'), so it may not match there: send '{}'",
+            template.name
+        ),
+        refusal: format!(
+            "'{sent}' is the connector's image name, not its name: send '{}'",
+            template.name
+        ),
+        code: "connector_type_alias",
+        suggestion: Some(template.name.clone()),
+    })
+}
+
 /// `POST /api/v1/integrations/connectors`: a source for an end user without the widget (the
 /// workspace is created if the name is new, as with widget tokens).
 async fn create_connector(
@@ -241,6 +274,7 @@ async fn create_connector(
     let name = workspace_name(&req, &mut warnings, accepted)?;
     let config = replication_config(&req)?;
     let template = templates::resolve_for_connector(&state.store, op.organization_id, &req)?;
+    check_connector_type(&mut warnings, &req, &template)?;
     let (workspace, _) = state.store.workspace_for(&name, region(None)?);
     let read = sources::create(
         &state,
@@ -264,6 +298,7 @@ async fn check_new_connector(
     workspace_name(&req, &mut warnings, &[])?;
     let config = replication_config(&req)?;
     let template = templates::resolve_for_connector(&state.store, op.organization_id, &req)?;
+    check_connector_type(&mut warnings, &req, &template)?;
     let response = sources::check(
         &state,
         ConfigField::ReplicationConfig,

@@ -465,6 +465,35 @@ async fn connectors_warn_about_customer_name_except_at_the_sdk_path() {
 }
 
 #[tokio::test]
+async fn a_connector_type_given_as_the_image_name_is_matched_with_a_warning_by_default() {
+    let body = json!({"workspace_name": unique("image"), "connector_type": "source-stripe",
+                      "replication_config": sample_config("Stripe")});
+    let path = "/api/v1/integrations/connectors";
+    let app = spawn_app().await;
+    let token = app.app_token().await;
+    let reply = app.post(path, Some(&token), &body).await;
+    let created = assert_warned(
+        &app,
+        path,
+        reply,
+        &["connector_type 'source-stripe'", "send 'Stripe'"],
+    )
+    .await;
+    assert_eq!(created["source_template"]["name"], "Stripe");
+    // The connector name, in any case, is what the document asks for: no warning.
+    let mut by_name = body.clone();
+    by_name["connector_type"] = json!("STRIPE");
+    let (status, headers, reply) = app.post(path, Some(&token), &by_name).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    assert!(warnings(&headers).is_empty(), "{:?}", warnings(&headers));
+
+    let strict = strict_app().await;
+    let token = strict.app_token().await;
+    let reply = strict.post(path, Some(&token), &body).await;
+    assert_refused(&reply, "connector_type", "send 'Stripe'");
+}
+
+#[tokio::test]
 async fn a_passing_simulated_check_says_it_tried_no_credentials_in_both_modes() {
     for strict in [false, true] {
         let app = spawn_app_with(Config {
