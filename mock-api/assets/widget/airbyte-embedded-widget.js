@@ -15,6 +15,12 @@
  *   iframe -> host  "CLOSE_DIALOG"                  host closes the dialog (no event)
  *   iframe -> host  {type: "...", ...}              host calls onEvent(object)
  *
+ * Like the real widget, the message handler and the token posts catch every error and log it with
+ * console.error ("Error handling message event:", …): an onEvent that throws never becomes an uncaught
+ * page error and does not stop later events. The iframe is sized inline and has no title; the mock's
+ * own explanations (origin mismatches, missing tokens) live in the iframe page, where the real module
+ * says nothing.
+ *
  * Usage:
  *   <script src="http://127.0.0.1:8001/widget.js"></script>        then new AirbyteEmbeddedWidget({token})
  *   import AirbyteEmbeddedWidget from "http://127.0.0.1:8001/widget.esm.js";
