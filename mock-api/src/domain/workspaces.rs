@@ -198,8 +198,8 @@ pub(crate) fn get(store: &Store, id: Uuid) -> AppResult<Workspace> {
     })
 }
 
-/// `PUT /api/v1/workspaces/{id}`: a new name (free, checked like any workspace name) and/or
-/// status (`active`, `inactive`), and `cache_enabled`.
+/// `PUT /api/v1/workspaces/{id}`: a new name (free; the caller has judged it with [`lenient_name`])
+/// and/or status (`active`, `inactive`), and `cache_enabled`.
 pub(crate) fn update(
     store: &Store,
     id: Uuid,
@@ -207,9 +207,6 @@ pub(crate) fn update(
     status: Option<&str>,
     cache_enabled: Option<bool>,
 ) -> AppResult<Workspace> {
-    if let Some(name) = name {
-        check_name("name", name)?;
-    }
     if let Some(status) = status {
         WorkspaceFilter::check_status(status)?;
     }

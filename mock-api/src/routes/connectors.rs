@@ -175,6 +175,10 @@ async fn update_workspace(
     IdPath(id): IdPath,
     Json(req): Json<WorkspaceUpdate>,
 ) -> AppResult<Response> {
+    let mut warnings = state.warnings();
+    if let Some(name) = req.name.as_deref() {
+        workspaces::lenient_name(&mut warnings, "name", name)?;
+    }
     let workspace = workspaces::update(
         &state.store,
         id,
@@ -182,7 +186,7 @@ async fn update_workspace(
         req.status.as_deref(),
         req.cache_enabled,
     )?;
-    Ok(ok(&workspace))
+    Ok(warnings.apply(ok(&workspace)))
 }
 
 async fn delete_workspace(

@@ -368,6 +368,31 @@ async fn a_blank_or_very_long_workspace_name_is_used_with_a_warning_by_default()
 }
 
 #[tokio::test]
+async fn renaming_a_workspace_to_a_blank_name_is_done_with_a_warning_by_default() {
+    for strict in [false, true] {
+        let app = spawn_app_with(Config {
+            strict,
+            ..Config::default()
+        })
+        .await;
+        let token = app.app_token().await;
+        let jwt = app.scoped_token(&unique("rename")).await;
+        let id = jwt_claims(&jwt)["io.airbyte.auth.workspace_scope"]["workspaceId"]
+            .as_str()
+            .expect("workspace id")
+            .to_owned();
+        let path = format!("/api/v1/workspaces/{id}");
+        let reply = app.put(&path, Some(&token), &json!({"name": "  "})).await;
+        if strict {
+            assert_refused(&reply, "name", "must not be empty");
+        } else {
+            let renamed = assert_warned(&app, &path, reply, &["name is blank"]).await;
+            assert_eq!(renamed["name"], "  ");
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_tag_selection_no_tag_can_match_is_kept_with_a_warning_by_default() {
     let body = json!({"workspace_name": unique("tags"), "allowed_origin": ORIGIN,
                       "selected_source_template_tags": ["ok", ""]});
