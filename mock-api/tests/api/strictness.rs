@@ -393,6 +393,56 @@ async fn renaming_a_workspace_to_a_blank_name_is_done_with_a_warning_by_default(
 }
 
 #[tokio::test]
+async fn tag_names_outside_the_mocks_rule_are_used_with_a_warning_by_default() {
+    const TAGS: &str = "/api/v1/integrations/templates/tags";
+    const SOURCES: &str = "/api/v1/integrations/templates/sources";
+    for strict in [false, true] {
+        let app = spawn_app_with(Config {
+            strict,
+            ..Config::default()
+        })
+        .await;
+        let token = app.app_token().await;
+        let stripe = app.template_id("Stripe");
+        let long = "t".repeat(65);
+        let definition = app.state.catalog.sources[0].source_definition_id;
+        for (path, body, field, needle) in [
+            (
+                TAGS.to_owned(),
+                json!({"name": ""}),
+                "name",
+                "tag names must not be empty",
+            ),
+            (
+                format!("{SOURCES}/{stripe}/tags"),
+                json!({"tag": long}),
+                "tag",
+                "tag names must be at most 64 characters",
+            ),
+            (
+                SOURCES.to_owned(),
+                json!({"actor_definition_id": definition, "partial_default_config": {}, "tags": ["ok", " "]}),
+                "tags[1]",
+                "tag names must not be empty",
+            ),
+        ] {
+            let reply = app.post(&path, Some(&token), &body).await;
+            if strict {
+                assert_refused(&reply, field, needle);
+            } else {
+                assert_warned(
+                    &app,
+                    &path,
+                    reply,
+                    &[&format!("{field}: {needle}"), "no rule on tag names"],
+                )
+                .await;
+            }
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_tag_selection_no_tag_can_match_is_kept_with_a_warning_by_default() {
     let body = json!({"workspace_name": unique("tags"), "allowed_origin": ORIGIN,
                       "selected_source_template_tags": ["ok", ""]});
@@ -559,7 +609,7 @@ async fn a_passing_simulated_check_says_it_tried_no_credentials_in_both_modes() 
 }
 
 #[tokio::test]
-async fn a_state_with_a_non_canonical_origin_loads_back() {
+async fn a_state_with_a_non_canonical_origin_or_tag_name_loads_back() {
     let app = spawn_app().await;
     let token = app.app_token().await;
     let (status, _, body) = app
@@ -567,6 +617,14 @@ async fn a_state_with_a_non_canonical_origin_loads_back() {
             WIDGET_PATHS[0],
             Some(&token),
             &json!({"workspace_name": unique("dump"), "allowed_origin": "http://localhost:3000/"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, body) = app
+        .post(
+            "/api/v1/integrations/templates/tags",
+            Some(&token),
+            &json!({"name": " "}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
