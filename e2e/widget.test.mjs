@@ -484,6 +484,100 @@ test("a widget token minted for the wrong origin makes the iframe explain the mi
   }
 });
 
+test("a token minted for a trailing-slash origin (Airbyte accepts it) makes the widget page explain the hang", { timeout: 60_000 }, async () => {
+  const { context, page, pageErrors } = await newHostPage();
+  try {
+    // The mock mints it, as Airbyte does, and warns in a header.
+    const app = await postJson(mock.origin + "/api/v1/account/applications/token", {
+      client_id: "mock-client-id",
+      client_secret: "mock-client-secret",
+    });
+    const response = await fetch(mock.origin + "/api/v1/account/applications/widget-token", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: "Bearer " + app.access_token },
+      body: JSON.stringify({ workspace_name: uniqueWorkspace("slash"), allowed_origin: host.origin + "/" }),
+    });
+    assert.equal(response.status, 200);
+    const warning = response.headers.get("warning");
+    assert.ok(warning && warning.startsWith('299 airbyte-mock "'), String(warning));
+    assert.ok(warning.includes("the widget will hang") && warning.includes(`use '${host.origin}'`), warning);
+    const token = (await response.json()).token;
+    assert.ok(decodeWidgetToken(token).widgetUrl.endsWith("&allowedOrigin=" + encodeURIComponent(host.origin + "/")));
+
+    // The host answers the page's token request (postMessage delivers to "origin/"'s origin), and the page,
+    // like the real module, ignores a token from an origin that is not allowedOrigin as written; unlike
+    // the real module, it says why and how to fix it.
+    const frame = await openWidget(page, token);
+    const diagnosis = frame.getByRole("alert").filter({ hasText: "not written the way browsers write origins" });
+    await diagnosis.waitFor({ timeout: 15_000 });
+    const text = await diagnosis.innerText();
+    assert.ok(text.includes(host.origin + "/"), "names the minted value: " + text);
+    assert.ok(text.includes("must not end with '/'"), text);
+    assert.ok(text.includes(`Mint the widget token with allowed_origin = '${host.origin}'`), text);
+    assert.ok(text.includes("hangs without a word"), text);
+    await shot(page, "06b-trailing-slash-diagnosis");
+    assert.equal(await frame.getByRole("tab").count(), 0, "the token was not accepted");
+    assert.deepEqual(await recordedEvents(page), []);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("an onEvent that throws is caught and logged like the real widget: later events still arrive, no page error", { timeout: 90_000 }, async () => {
+  const { context, page, pageErrors } = await newHostPage();
+  const consoleErrors = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(message.text());
+  });
+  try {
+    const token = await mintWidgetToken(uniqueWorkspace("throws"), host.origin);
+    await page.evaluate((widgetToken) => {
+      window.widget = new window.AirbyteEmbeddedWidget({
+        token: widgetToken,
+        onEvent: (event) => {
+          window.__events.push(event);
+          throw new Error("host bug in onEvent #" + window.__events.length);
+        },
+      });
+      window.widget.open();
+    }, token);
+    const frame = page.frameLocator("dialog.airbyte-widget-dialog-wrapper iframe");
+
+    // The iframe as the real widget builds it: sized inline, no title (the host may add one itself).
+    const iframe = await page.evaluate(() => {
+      const element = document.querySelector("dialog iframe");
+      return {
+        title: element.getAttribute("title"),
+        attributes: element.getAttributeNames().sort(),
+        style: [element.style.width, element.style.height, element.style.borderStyle],
+      };
+    });
+    assert.equal(iframe.title, null);
+    assert.deepEqual(iframe.attributes, ["allow", "frameborder", "src", "style"]);
+    assert.deepEqual(iframe.style, ["100%", "100%", "none"]);
+
+    await frame.getByRole("button", { name: "Stripe", exact: true }).click();
+    await frame.locator("#field-account_id").fill("acct_123");
+    await frame.locator("#field-client_secret").fill("fail");
+    await frame.getByRole("button", { name: "Save" }).click();
+    await waitForEvent(page, "source_create_error");
+
+    // The handler threw on the first event; the widget keeps working and delivers the next one.
+    await frame.locator("#field-client_secret").fill("sk_test_abc");
+    await frame.getByRole("button", { name: "Save" }).click();
+    await waitForEvent(page, "source_created");
+    assert.deepEqual((await recordedEvents(page)).map((e) => e.message), ["source_create_error", "source_created"]);
+
+    assert.deepEqual(pageErrors, [], "nothing escaped as an uncaught page error");
+    const logged = consoleErrors.filter((text) => text.startsWith("Error handling message event:"));
+    assert.equal(logged.length, 2, consoleErrors.join("\n"));
+    assert.ok(logged[0].includes("host bug in onEvent #1"), logged[0]);
+  } finally {
+    await context.close();
+  }
+});
+
 test("updateToken pushes a new token without reloading the iframe", { timeout: 60_000 }, async () => {
   const { context, page, pageErrors } = await newHostPage();
   try {

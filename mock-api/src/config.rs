@@ -79,6 +79,12 @@ pub struct Config {
     /// per real minute; 0 stops the clock at 2026-01-01T00:00:00Z, and only `POST /_mock/clock/advance` moves it).
     #[arg(long, env = "AIRBYTE_MOCK_TIME_SCALE", default_value_t = 1.0)]
     pub time_scale: f64,
+
+    /// Refuse (422, naming the field and the fix) what Airbyte accepts but is probably a mistake,
+    /// such as an `allowed_origin` with a trailing slash. Without it the mock answers as Airbyte would
+    /// and adds a `Warning` header saying what is wrong.
+    #[arg(long, env = "AIRBYTE_MOCK_STRICT")]
+    pub strict: bool,
 }
 
 impl Default for Config {
@@ -96,6 +102,8 @@ impl Default for Config {
             allow_scenario_header: false,
             admin_token: None,
             time_scale: 1.0,
+
+            strict: false,
         }
     }
 }

@@ -20,8 +20,6 @@ mod routes;
 mod spec;
 mod test_server;
 pub mod testkit;
-// Used by strictness and runtime validation (issue #11), which land next.
-#[allow(dead_code)]
 mod warning;
 
 use std::sync::Arc;
@@ -54,6 +52,8 @@ pub struct Shared {
     control: control::Control,
     /// `--admin-token`: what `/_mock/*` requires when set (see `admin_guard`).
     admin_token: Option<admin_guard::AdminToken>,
+    /// `--strict`: refuse leniencies (422) instead of warning about them (see `warning.rs`).
+    pub(crate) strict: bool,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
@@ -105,7 +105,13 @@ impl AppState {
             fixtures,
             control,
             admin_token: admin_guard::AdminToken::new(config.admin_token.as_deref()),
+            strict: config.strict,
         })))
+    }
+
+    /// A fresh collector of warnings for one answer, strict as `--strict` says.
+    pub(crate) fn warnings(&self) -> warning::Warnings {
+        warning::Warnings::new(self.strict)
     }
 
     /// Constant-time comparison of the client credentials.

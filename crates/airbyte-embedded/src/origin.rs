@@ -11,6 +11,26 @@ pub struct OriginProblem {
     pub message: String,
     /// The origin the caller most likely meant.
     pub suggestion: Option<String>,
+    /// The problem alone, after `allowed_origin ` and before the fix, e.g. `must not end with '/'`.
+    pub what: String,
+}
+
+impl OriginProblem {
+    /// The warning for an `allowed_origin` Airbyte's API accepts anyway (it types the field as a plain
+    /// string): what is wrong, what it does to the widget, and the fix. `field` is the name the request
+    /// used (`allowed_origin`, or `allowedOrigin` on the OLD platform path); `raw` the value sent.
+    pub fn warning(&self, field: &str, raw: &str) -> String {
+        let fix = match &self.suggestion {
+            Some(s) => format!("use '{s}'"),
+            None => "use the host page's window.location.origin".to_owned(),
+        };
+        let raw = clip(raw);
+        format!(
+            "{field} '{raw}' {}; Airbyte accepts it, but the widget will hang (the browser's \
+             event.origin never equals it): {fix}",
+            self.what
+        )
+    }
 }
 
 impl std::fmt::Display for OriginProblem {
@@ -21,6 +41,15 @@ impl std::fmt::Display for OriginProblem {
 
 impl std::error::Error for OriginProblem {}
 
+/// A header-sized echo of what was sent: enough to recognise it, never a wall of text.
+fn clip(s: &str) -> String {
+    if s.chars().count() > 100 {
+        s.chars().take(97).chain("...".chars()).collect()
+    } else {
+        s.to_owned()
+    }
+}
+
 fn problem(what: &str, suggestion: Option<String>) -> OriginProblem {
     let message = match &suggestion {
         Some(s) => format!("allowed_origin {what}: use '{s}'"),
@@ -29,6 +58,7 @@ fn problem(what: &str, suggestion: Option<String>) -> OriginProblem {
     OriginProblem {
         message,
         suggestion,
+        what: what.to_owned(),
     }
 }
 
@@ -120,7 +150,7 @@ pub fn validate_allowed_origin(raw: &str) -> Result<&str, OriginProblem> {
             "must not contain a path"
         };
         return Err(problem(
-            &format!("{what} ('{rest}'); it is only scheme://host[:port]"),
+            &format!("{what} ('{}'); it is only scheme://host[:port]", clip(rest)),
             suggestion,
         ));
     }
@@ -217,6 +247,29 @@ mod tests {
             vec!["Port: expected 443, the page uses 8443.".to_owned()]
         );
         assert!(origin_differences("junk", "http://a").is_empty());
+    }
+
+    #[test]
+    fn the_warning_names_the_value_the_hang_and_the_fix() {
+        let problem = validate_allowed_origin("http://localhost:3000/").unwrap_err();
+        let text = problem.warning("allowed_origin", "http://localhost:3000/");
+        assert!(
+            text.starts_with("allowed_origin 'http://localhost:3000/' must not end with '/';"),
+            "{text}"
+        );
+        assert!(text.contains("the widget will hang"), "{text}");
+        assert!(text.ends_with(": use 'http://localhost:3000'"), "{text}");
+        let wildcard = validate_allowed_origin("https://*.x.com").unwrap_err();
+        assert!(
+            wildcard
+                .warning("allowedOrigin", "https://*.x.com")
+                .ends_with("use the host page's window.location.origin")
+        );
+        let long = "https://x.com/".to_owned() + &"a".repeat(500);
+        let text = validate_allowed_origin(&long)
+            .unwrap_err()
+            .warning("allowed_origin", &long);
+        assert!(text.len() < 400, "{text}");
     }
 
     #[test]

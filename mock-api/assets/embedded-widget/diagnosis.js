@@ -4,7 +4,7 @@
 // judges with the same Rust rules as the widget-token endpoint and logs the diagnosis.
 
 import { h } from "./dom.js";
-import { allowedOrigin, diagnosisSlot, showStatus, state } from "./page.js";
+import { allowedOrigin, diagnosisSlot, servedVerdict, showStatus, state } from "./page.js";
 import { TOKEN_WAIT_MS } from "./protocol.js";
 
 const GENERIC_FIX =
@@ -85,6 +85,22 @@ function referrerOrigin() {
 
 export function diagnoseOriginMismatch(received) {
   state.sawMismatch = true;
+  // The host page is the very origin allowedOrigin was meant to name, written as browsers write it
+  // (e.g. allowedOrigin has a trailing slash or :443). Airbyte's API mints such tokens without a word,
+  // and the real module then ignores the token forever: say exactly that.
+  if (servedVerdict.allowed_origin_problem && servedVerdict.suggestion && servedVerdict.suggestion === received) {
+    showDiagnosis({
+      problem: "origin_mismatch",
+      heading: "The widget token's allowed_origin is not written the way browsers write origins",
+      intro:
+        "The host page " + received + " sent its token, but this widget was minted for allowed_origin '" + allowedOrigin +
+        "'. Airbyte's API accepts that value, but the authentication module compares event.origin with it as a string, " +
+        "so the real module ignores the token and hangs without a word. This page ignored the token too.",
+      received: received,
+      receivedLabel: "Received from",
+    });
+    return;
+  }
   showDiagnosis({
     problem: "origin_mismatch",
     heading: "The token came from an unexpected origin",

@@ -15,6 +15,12 @@
  *   iframe -> host  "CLOSE_DIALOG"                  host closes the dialog (no event)
  *   iframe -> host  {type: "...", ...}              host calls onEvent(object)
  *
+ * Like the real widget, the message handler and the token posts catch every error and log it with
+ * console.error ("Error handling message event:", …): an onEvent that throws never becomes an uncaught
+ * page error and does not stop later events. The iframe is sized inline and has no title; the mock's
+ * own explanations (origin mismatches, missing tokens) live in the iframe page, where the real module
+ * says nothing.
+ *
  * Usage:
  *   <script src="http://127.0.0.1:8001/widget.js"></script>        then new AirbyteEmbeddedWidget({token})
  *   import AirbyteEmbeddedWidget from "http://127.0.0.1:8001/widget.esm.js";
@@ -52,15 +58,6 @@ function decodeWidgetToken(token) {
   }
 }
 
-/** Origin of a widget URL, or null when it is not an absolute URL (the real widget throws there). */
-function originOfWidgetUrl(widgetUrl) {
-  try {
-    return new URL(widgetUrl).origin;
-  } catch (_error) {
-    return null;
-  }
-}
-
 // Sizes follow the real widget: a 500x722 box with a 60px branding strip under it, the strip hidden on
 // short screens, everything capped to the viewport.
 const AIRBYTE_WIDGET_CSS = [
@@ -79,9 +76,6 @@ const AIRBYTE_WIDGET_CSS = [
   "  width: 500px; height: 722px; max-width: 100vw; max-height: calc(100vh - 60px);",
   "  border-radius: 10px; overflow: hidden; background: #ffffff;",
   "  box-shadow: 0 10px 40px rgba(0, 0, 0, 0.25);",
-  "}",
-  ".airbyte-widget-dialog-content iframe {",
-  "  display: block; width: 100%; height: 100%; border: none;",
   "}",
   ".airbyte-widget-dialog-branding {",
   "  height: 60px; display: flex; align-items: center; justify-content: center;",
@@ -117,7 +111,8 @@ class AirbyteEmbeddedWidget {
       throw new Error("Token is required to initialize AirbyteEmbeddedWidget");
     }
     this.decodedToken = decodeWidgetToken(options.token);
-    this.onEvent = typeof options.onEvent === "function" ? options.onEvent : undefined;
+    // Kept as given, like the real widget: a non-function onEvent fails (and is logged) when called.
+    this.onEvent = options.onEvent;
     this.handleMessage = this.handleMessage.bind(this);
 
     // One <style> per instance, as the real widget does (destroy() leaves it in place).
@@ -139,7 +134,11 @@ class AirbyteEmbeddedWidget {
     this.iframe.setAttribute("src", this.decodedToken.widgetUrl); // verbatim: nothing appended
     this.iframe.setAttribute("frameborder", "0");
     this.iframe.setAttribute("allow", "fullscreen");
-    this.iframe.setAttribute("title", "Airbyte authentication module");
+    // Sized inline and nothing more, as the real widget does (no title: naming the iframe for assistive
+    // technology is the host page's job, which it can do after construction).
+    this.iframe.style.width = "100%";
+    this.iframe.style.height = "100%";
+    this.iframe.style.border = "none";
 
     const branding = document.createElement("div");
     branding.className = "airbyte-widget-dialog-branding";
@@ -166,13 +165,14 @@ class AirbyteEmbeddedWidget {
       throw new Error("Token is required");
     }
     this.decodedToken = decodeWidgetToken(token);
-    const targetOrigin = originOfWidgetUrl(this.decodedToken.widgetUrl);
-    if (targetOrigin === null) {
-      console.error("AirbyteEmbeddedWidget: widgetUrl is not an absolute URL; cannot send the token:", this.decodedToken.widgetUrl);
-      return;
-    }
-    if (this.iframe.contentWindow) {
-      this.iframe.contentWindow.postMessage({ scopedAuthToken: this.decodedToken.token }, targetOrigin);
+    try {
+      const targetOrigin = new URL(this.decodedToken.widgetUrl).origin;
+      if (this.iframe.contentWindow) {
+        this.iframe.contentWindow.postMessage({ scopedAuthToken: this.decodedToken.token }, targetOrigin);
+      }
+    } catch (error) {
+      // As in the real widget: a relative widgetUrl or a refused post is logged, never thrown at the host.
+      console.error("Error sending updated token to iframe:", error);
     }
   }
 
@@ -182,34 +182,47 @@ class AirbyteEmbeddedWidget {
     this.dialog.remove();
   }
 
-  /** @private */
+  /**
+   * @private
+   * Everything in here is caught and logged, as in the real widget: an exception thrown by the host's
+   * onEvent (or a relative widgetUrl, which makes new URL() throw on every message) never escapes as an
+   * uncaught page error, and later messages are handled as usual.
+   */
   handleMessage(event) {
-    // The accepted origin is recomputed from the current token on every message (as in the real widget).
-    const widgetOrigin = originOfWidgetUrl(this.decodedToken.widgetUrl);
-    if (widgetOrigin === null) {
-      // The real widget throws here, so a relative widgetUrl never completes the handshake.
-      console.error("AirbyteEmbeddedWidget: widgetUrl is not an absolute URL; ignoring messages:", this.decodedToken.widgetUrl);
-      return;
-    }
-    const fromWidget = event.origin === widgetOrigin || event.source === this.iframe.contentWindow;
-    if (!fromWidget) {
-      return;
-    }
-    if (event.origin === window.location.origin && event.source === window) {
-      return; // our own window posting to itself
-    }
+    try {
+      // The accepted origin is recomputed from the current token on every message (as in the real widget).
+      const widgetOrigin = new URL(this.decodedToken.widgetUrl).origin;
+      const fromWidget = event.origin === widgetOrigin || event.source === this.iframe.contentWindow;
+      if (!fromWidget) {
+        return;
+      }
+      if (event.origin === window.location.origin && event.source === window) {
+        return; // our own window posting to itself
+      }
 
-    const data = event.data;
-    if (data === "auth_token_request") {
+      const data = event.data;
+      if (data === "auth_token_request") {
+        this.sendAuthToken(widgetOrigin);
+      } else if (data === "CLOSE_DIALOG") {
+        this.dialog.close();
+      } else if (data && typeof data === "object" && data.type) {
+        if (this.onEvent) {
+          this.onEvent(data);
+        }
+      }
+    } catch (error) {
+      console.error("Error handling message event:", error);
+    }
+  }
+
+  /** @private Answers "auth_token_request" (every time it is asked); a failed post is logged. */
+  sendAuthToken(widgetOrigin) {
+    try {
       if (this.iframe.contentWindow) {
         this.iframe.contentWindow.postMessage({ scopedAuthToken: this.decodedToken.token }, widgetOrigin);
       }
-    } else if (data === "CLOSE_DIALOG") {
-      this.dialog.close();
-    } else if (data && typeof data === "object" && data.type) {
-      if (this.onEvent) {
-        this.onEvent(data);
-      }
+    } catch (error) {
+      console.error("Error posting message to iframe:", error);
     }
   }
 }

@@ -9,8 +9,9 @@ use super::store::{Data, Store, TemplateRecord};
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::ids::Ids;
+use crate::warning::{Leniency, Warnings};
 
-/// The longest tag name the mock accepts.
+/// The longest tag name the mock's rule allows (without `--strict`, longer ones are warned about).
 pub(crate) const MAX_TAG_NAME_CHARS: usize = 64;
 
 /// The one rule for a tag name, wherever one is sent: non-blank and at most 64 characters.
@@ -27,6 +28,37 @@ pub(crate) fn validate_tag_name(name: &str) -> Result<(), &'static str> {
 /// One tag name sent as `field`: the error names the field itself.
 pub(crate) fn check_tag_name(field: &str, name: &str) -> AppResult<()> {
     validate_tag_name(name).map_err(|problem| AppError::invalid(field, problem))
+}
+
+/// Tag names sent by an operator (`field`, or `field[i]` for each of a list's items when `indexed`).
+/// The published document sets no rule on tag names, so one the mock's rule refuses (blank, over 64
+/// characters) is a leniency: used as it is with a warning, the 422 under `--strict`.
+pub(crate) fn lenient_tag_names<'a>(
+    warnings: &mut Warnings,
+    field: &str,
+    names: impl IntoIterator<Item = &'a String>,
+    indexed: bool,
+) -> AppResult<()> {
+    for (i, name) in names.into_iter().enumerate() {
+        if let Err(problem) = validate_tag_name(name) {
+            let field = if indexed {
+                format!("{field}[{i}]")
+            } else {
+                field.to_owned()
+            };
+            warnings.lenient(Leniency {
+                warning: format!(
+                    "{field}: {problem}; Airbyte's published document sets no rule on tag names, so the mock used it \
+                     as it is: send a non-blank name of at most {MAX_TAG_NAME_CHARS} characters"
+                ),
+                refusal: problem.to_owned(),
+                field,
+                code: "invalid_tag",
+                suggestion: None,
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// A list of tag names sent as `field`: the error names the item, e.g. `tags[1]`.
@@ -68,9 +100,8 @@ pub(crate) fn list(store: &Store) -> Vec<Tag> {
     store.read(|d| d.tags.values().cloned().collect())
 }
 
-/// A new tag; 409 if the name is taken.
+/// A new tag; 409 if the name is taken. (The caller judged the name: [`lenient_tag_names`].)
 pub(crate) fn create(store: &Store, name: &str) -> AppResult<Tag> {
-    check_tag_name("name", name)?;
     store.write(|data, ids| {
         if data.tags.contains_key(name) {
             return Err(AppError::conflict(format!("Tag '{name}' already exists")));
@@ -83,9 +114,9 @@ pub(crate) fn create(store: &Store, name: &str) -> AppResult<Tag> {
     })
 }
 
-/// Renames a tag and every template's use of it; 409 if the new name is another tag's.
+/// Renames a tag and every template's use of it; 409 if the new name is another tag's. (The caller
+/// judged the new name: [`lenient_tag_names`].)
 pub(crate) fn rename(store: &Store, from: &str, to: &str) -> AppResult<Tag> {
-    check_tag_name("name", to)?;
     store.write(|data, _| {
         if to != from && data.tags.contains_key(to) {
             return Err(AppError::conflict(format!("Tag '{to}' already exists")));
@@ -168,9 +199,9 @@ impl Tagged for ConnectionTemplate {
     }
 }
 
-/// Attaches `tag` (sent as the body's `tag`) to template `id`, creating the tag if it is new.
+/// Attaches `tag` (sent as the body's `tag`) to template `id`, creating the tag if it is new. (The
+/// caller judged the name: [`lenient_tag_names`].)
 pub(crate) fn attach<T: Tagged>(store: &Store, id: Uuid, tag: &str) -> AppResult<T::Body> {
-    check_tag_name("tag", tag)?;
     store.write(|data, ids| {
         if !T::templates(data).contains_key(&id) {
             return Err(AppError::not_found(T::WHAT, id));

@@ -3,7 +3,7 @@
 //! plain scoped tokens for an end user's workspace.
 
 use airbyte_embedded::{
-    ApiError, TagSelectionMode, TokenRequest, TokenResponse, WidgetToken, validate_allowed_origin,
+    TagSelectionMode, TokenRequest, TokenResponse, WidgetToken, validate_allowed_origin,
 };
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use uuid::Uuid;
@@ -13,6 +13,7 @@ use crate::auth::{
     SCOPED_TOKEN_TTL_SECS, SCOPED_TYP, ScopedClaims, WorkspaceScope,
 };
 use crate::error::{AppError, AppResult};
+use crate::warning::{Leniency, Warnings};
 use crate::{AppState, Stats, clock};
 
 /// An application token for the client credentials; `token_type` is spelled as the path the caller
@@ -110,24 +111,48 @@ const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'(')
     .remove(b')');
 
-/// `allowed_origin` (sent as `field`) checked by the shared rules: a 422 naming the problem and, where
-/// there is one, the suggested fix in `details.suggestion`.
-pub(crate) fn check_origin(field: &str, origin: &str) -> AppResult<()> {
-    validate_allowed_origin(origin)
-        .map(|_| ())
-        .map_err(|problem| {
-            let message = problem.message.replacen("allowed_origin", field, 1);
-            AppError::invalid_many(vec![ApiError {
-                field: Some(field.to_owned()),
-                message: Some(message),
-                error_code: Some("invalid_origin".into()),
-                details: problem.suggestion.map(|s| {
-                    let mut m = serde_json::Map::new();
-                    m.insert("suggestion".into(), serde_json::Value::String(s));
-                    m
-                }),
-            }])
-        })
+/// `allowed_origin` (sent as `field`) checked by the shared rules. Airbyte types it as a plain string
+/// and mints the token for whatever it is given (its docs even call `https://yourapp.com:443`
+/// correct), so a value a browser can never match is a leniency: by default a warning naming the
+/// problem and the fix (the token is minted for the value as sent, and the widget page explains the
+/// hang); under `--strict` the 422 with the fix in `details.suggestion`.
+pub(crate) fn check_origin(warnings: &mut Warnings, field: &str, origin: &str) -> AppResult<()> {
+    let Err(problem) = validate_allowed_origin(origin) else {
+        return Ok(());
+    };
+    warnings.lenient(Leniency {
+        field: field.to_owned(),
+        warning: problem.warning(field, origin),
+        refusal: problem.message.replacen("allowed_origin", field, 1),
+        code: "invalid_origin",
+        suggestion: problem.suggestion,
+    })
+}
+
+/// The tag names a widget token selects (sent as `field`). The published document puts no rule on
+/// them, so a name no tag can have here (blank, or over the mock's 64 characters) is a leniency: kept,
+/// with a warning that it can select nothing; the 422 under `--strict`.
+pub(crate) fn check_tag_selection<'a>(
+    warnings: &mut Warnings,
+    field: &str,
+    names: impl IntoIterator<Item = &'a String>,
+) -> AppResult<()> {
+    for (i, name) in names.into_iter().enumerate() {
+        if let Err(problem) = super::tags::validate_tag_name(name) {
+            let field = format!("{field}[{i}]");
+            warnings.lenient(Leniency {
+                warning: format!(
+                    "{field}: {problem}; Airbyte's published document sets no rule on tag names, so the mock kept it, \
+                     but no template carries such a tag, so it matches nothing: remove it"
+                ),
+                refusal: problem.to_owned(),
+                field,
+                code: "invalid_tag",
+                suggestion: None,
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// A widget token for the end user `workspace_name` (whose workspace is created in `region_id` if

@@ -8,24 +8,97 @@ use super::store::{Data, Store, WorkspaceRecord};
 use crate::clock;
 use crate::error::{AppError, AppResult};
 use crate::ids::Ids;
+use crate::warning::{Leniency, Warnings};
 
-/// The workspace name from `workspace_name` or a deprecated alias (`customer_name`,
-/// `external_user_id`), checked: present, the aliases agree, non-empty, at most 256 characters.
-pub(crate) fn workspace_name(body: &impl WorkspaceNamed) -> AppResult<String> {
+/// The workspace name of a request body: `workspace_name`, else an old spelling (`customer_name`,
+/// `external_user_id`), checked (present, non-blank, at most 256 characters).
+///
+/// The published document requires `workspace_name` ("Previously named customer_name /
+/// external_user_id") and shows neither alias in a body, yet Airbyte's own Python SDK sends
+/// `customer_name` and is shipped against the live API, so whether Airbyte still reads the old names
+/// is unknown. The mock therefore never refuses them by default: an alias the request's own contract
+/// does not have (`accepted` lists those it has, e.g. `customer_name` on the SDK's
+/// `POST /v1/integrations/connectors`) is a leniency (a warning, or the 422 under `--strict`), and so
+/// is an alias that disagrees with the name used (`workspace_name` wins, as a first-match alias rule
+/// would have it). No name at all is Airbyte's own 422.
+pub(crate) fn workspace_name(
+    body: &impl WorkspaceNamed,
+    warnings: &mut Warnings,
+    accepted: &[&str],
+) -> AppResult<String> {
     let present = body.workspace_name_fields();
     let Some(&(field, name)) = present.first() else {
         return Err(AppError::missing("workspace_name"));
     };
-    if let Some((other, _)) = present.iter().find(|(_, v)| *v != name) {
-        return Err(AppError::invalid(
-            other,
-            format!(
-                "disagrees with {field}; customer_name and external_user_id are deprecated aliases of workspace_name, send only workspace_name"
-            ),
-        ));
+    for &(alias, value) in present.iter().skip(1) {
+        if value != name {
+            warnings.lenient(Leniency {
+                field: alias.to_owned(),
+                warning: format!(
+                    "{alias} '{value}' disagrees with {field} '{name}'; the mock used {field}: send only workspace_name"
+                ),
+                refusal: format!(
+                    "disagrees with {field}; customer_name and external_user_id are deprecated aliases of workspace_name, send only workspace_name"
+                ),
+                code: "conflicting_alias",
+                suggestion: None,
+            })?;
+        }
     }
-    check_name(field, name)?;
+    for &(alias, _) in &present {
+        if alias == "workspace_name" || accepted.contains(&alias) {
+            continue;
+        }
+        warnings.lenient(Leniency {
+            field: alias.to_owned(),
+            warning: if alias != field {
+                format!(
+                    "{alias} is not in Airbyte's published API document (it was renamed workspace_name); the mock ignored it and used {field}: send only workspace_name"
+                )
+            } else {
+                format!(
+                    "{alias} is not in Airbyte's published API document, which requires workspace_name (\"previously named customer_name / external_user_id\"); the mock read it as the workspace name, but Airbyte may answer 422 (workspace_name: field required): send workspace_name"
+                )
+            },
+            refusal: format!(
+                "{alias} is not a field of this request in Airbyte's published API document: send workspace_name instead"
+            ),
+            code: "deprecated_field",
+            suggestion: Some("workspace_name".to_owned()),
+        })?;
+    }
+    lenient_name(warnings, field, name)?;
     Ok(name.to_owned())
+}
+
+/// A new end user's name (sent as `field`) as the token and connector endpoints take it: the
+/// published document types it as a plain string with no bounds, so a blank or very long name is a
+/// leniency (a warning, or under `--strict` the 422 of [`check_name`]'s rule), not an error.
+pub(crate) fn lenient_name(warnings: &mut Warnings, field: &str, name: &str) -> AppResult<()> {
+    let Err(refused) = check_name(field, name) else {
+        return Ok(());
+    };
+    let what = if name.trim().is_empty() {
+        "is blank, so it cannot tell end users apart"
+    } else {
+        "is longer than 256 characters"
+    };
+    let refusal = refused
+        .body
+        .errors
+        .first()
+        .and_then(|e| e.message.clone())
+        .unwrap_or_else(|| format!("{field} {what}"));
+    warnings.lenient(Leniency {
+        field: field.to_owned(),
+        warning: format!(
+            "{field} {what}; Airbyte's published document sets no bounds on it, so the mock used it as it is: \
+             send a non-blank name of at most 256 characters, such as your user's id"
+        ),
+        refusal,
+        code: "invalid_workspace_name",
+        suggestion: None,
+    })
 }
 
 /// The one rule for a workspace name, sent as `field`: non-blank, at most 256 characters.
@@ -125,8 +198,8 @@ pub(crate) fn get(store: &Store, id: Uuid) -> AppResult<Workspace> {
     })
 }
 
-/// `PUT /api/v1/workspaces/{id}`: a new name (free, checked like any workspace name) and/or
-/// status (`active`, `inactive`), and `cache_enabled`.
+/// `PUT /api/v1/workspaces/{id}`: a new name (free; the caller has judged it with [`lenient_name`])
+/// and/or status (`active`, `inactive`), and `cache_enabled`.
 pub(crate) fn update(
     store: &Store,
     id: Uuid,
@@ -134,9 +207,6 @@ pub(crate) fn update(
     status: Option<&str>,
     cache_enabled: Option<bool>,
 ) -> AppResult<Workspace> {
-    if let Some(name) = name {
-        check_name("name", name)?;
-    }
     if let Some(status) = status {
         WorkspaceFilter::check_status(status)?;
     }

@@ -19,6 +19,7 @@ use crate::domain::templates;
 use crate::domain::workspaces::{self, WorkspaceFilter, region, workspace_name};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, Json, QueryPairs};
+use crate::warning::{Leniency, Warnings};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -174,6 +175,10 @@ async fn update_workspace(
     IdPath(id): IdPath,
     Json(req): Json<WorkspaceUpdate>,
 ) -> AppResult<Response> {
+    let mut warnings = state.warnings();
+    if let Some(name) = req.name.as_deref() {
+        workspaces::lenient_name(&mut warnings, "name", name)?;
+    }
     let workspace = workspaces::update(
         &state.store,
         id,
@@ -181,7 +186,7 @@ async fn update_workspace(
         req.status.as_deref(),
         req.cache_enabled,
     )?;
-    Ok(ok(&workspace))
+    Ok(warnings.apply(ok(&workspace)))
 }
 
 async fn delete_workspace(
@@ -223,16 +228,57 @@ fn replication_config(
     }
 }
 
+/// `connector_type` that found `template` only through its image name (`source-stripe`): the published
+/// document calls it the connector name, matched case-insensitively (e.g. `Stripe`), so Airbyte may
+/// not match it. A leniency (warning, or the 422 under `--strict`).
+fn check_connector_type(
+    warnings: &mut Warnings,
+    req: &ConnectorSourceCreateRequest,
+    template: &airbyte_embedded::DetailedSourceTemplate,
+) -> AppResult<()> {
+    let Some(sent) = req.connector_type.as_deref() else {
+        return Ok(());
+    };
+    let sent_lower = sent.to_lowercase();
+    let slug = template.connector_name.as_deref().unwrap_or_default();
+    if sent_lower != slug.to_lowercase() || !slug.starts_with("source-") {
+        return Ok(());
+    }
+    warnings.lenient(Leniency {
+        field: "connector_type".to_owned(),
+        warning: format!(
+            "connector_type '{sent}' is the connector's image name; Airbyte's published document asks for the connector \
+             name (case-insensitive, e.g. 'Hubspot'), so it may not match there: send '{}'",
+            template.name
+        ),
+        refusal: format!(
+            "'{sent}' is the connector's image name, not its name: send '{}'",
+            template.name
+        ),
+        code: "connector_type_alias",
+        suggestion: Some(template.name.clone()),
+    })
+}
+
 /// `POST /api/v1/integrations/connectors`: a source for an end user without the widget (the
 /// workspace is created if the name is new, as with widget tokens).
 async fn create_connector(
     State(state): State<AppState>,
+    path: axum::extract::MatchedPath,
     op: Operator,
     Json(req): Json<ConnectorSourceCreateRequest>,
 ) -> AppResult<Response> {
-    let name = workspace_name(&req)?;
+    let mut warnings = state.warnings();
+    // The Python SDK's path (E16) is the one where `customer_name` is the client's real field.
+    let accepted: &[&str] = if path.as_str().starts_with("/v1/") {
+        &["customer_name"]
+    } else {
+        &[]
+    };
+    let name = workspace_name(&req, &mut warnings, accepted)?;
     let config = replication_config(&req)?;
     let template = templates::resolve_for_connector(&state.store, op.organization_id, &req)?;
+    check_connector_type(&mut warnings, &req, &template)?;
     let (workspace, _) = state.store.workspace_for(&name, region(None)?);
     let read = sources::create(
         &state,
@@ -243,7 +289,7 @@ async fn create_connector(
         req.name,
     )
     .await?;
-    Ok(ok(&read))
+    Ok(warnings.apply(ok(&read)))
 }
 
 /// `POST /api/v1/integrations/connectors/check`: the same body, checked and not stored.
@@ -252,9 +298,11 @@ async fn check_new_connector(
     op: Operator,
     Json(req): Json<ConnectorSourceCreateRequest>,
 ) -> AppResult<Response> {
-    workspace_name(&req)?;
+    let mut warnings = state.warnings();
+    workspace_name(&req, &mut warnings, &[])?;
     let config = replication_config(&req)?;
     let template = templates::resolve_for_connector(&state.store, op.organization_id, &req)?;
+    check_connector_type(&mut warnings, &req, &template)?;
     let response = sources::check(
         &state,
         ConfigField::ReplicationConfig,
@@ -263,7 +311,8 @@ async fn check_new_connector(
         config,
     )
     .await?;
-    Ok(ok(&response))
+    warnings.simulated_check(&response);
+    Ok(warnings.apply(ok(&response)))
 }
 
 async fn update_connector(
@@ -304,5 +353,7 @@ async fn check_connector_update(
         config,
     )
     .await?;
-    Ok(ok(&response))
+    let mut warnings = state.warnings();
+    warnings.simulated_check(&response);
+    Ok(warnings.apply(ok(&response)))
 }

@@ -229,7 +229,9 @@ async fn check_source(
         config,
     )
     .await?;
-    Ok(ok(&response))
+    let mut warnings = state.warnings();
+    warnings.simulated_check(&response);
+    Ok(warnings.apply(ok(&response)))
 }
 
 async fn current_organization(State(state): State<AppState>, user: EndUser) -> Response {

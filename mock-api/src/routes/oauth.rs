@@ -74,7 +74,9 @@ async fn initiate(
         source_template_id: req.source_template_id,
         ..Default::default()
     };
-    let name = workspace_name(&create)?;
+    // The SDK's own body names the workspace `customer_name` (E16): a real client, no warning.
+    let mut warnings = state.warnings();
+    let name = workspace_name(&create, &mut warnings, &["customer_name"])?;
     let template = templates::resolve_for_connector(&state.store, op.organization_id, &create)?;
     let session = oauth::start_session(
         &state.store,
@@ -88,7 +90,7 @@ async fn initiate(
         "{}/embedded-widget/oauth/consent?source_template_id={}&session={session}",
         state.public_url, template.id
     );
-    Ok(ok(&json!({ "consent_url": consent_url })))
+    Ok(warnings.apply(ok(&json!({ "consent_url": consent_url }))))
 }
 
 /// The consent page's Allow (`decision=allow`) or Deny: a 303 to the flow's `redirect_url`.

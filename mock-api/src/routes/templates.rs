@@ -115,14 +115,16 @@ async fn create_source_template(
     Json(body): Json<Value>,
 ) -> AppResult<Response> {
     let bytes = body.to_string();
+    let mut warnings = state.warnings();
     let template = if body.get("original_source_template_id").is_some() {
         let req: SourceTemplateCloneRequest = parse_json(bytes.as_bytes())?;
         templates::clone_source_template(&state.store, op.organization_id, req)?
     } else {
         let req: SourceTemplateCreateRequest = parse_json(bytes.as_bytes())?;
+        tags::lenient_tag_names(&mut warnings, "tags", req.tags.iter().flatten(), true)?;
         templates::create_source_template(&state.store, &state.catalog, op.organization_id, req)?
     };
-    Ok(ok(&template))
+    Ok(warnings.apply(ok(&template)))
 }
 
 async fn update_source_template(
@@ -159,7 +161,9 @@ async fn attach_tag<T: Tagged>(
     IdPath(id): IdPath,
     Json(req): Json<TagAttachRequest>,
 ) -> AppResult<Response> {
-    Ok(ok(&tags::attach::<T>(&state.store, id, &req.tag)?))
+    let mut warnings = state.warnings();
+    tags::lenient_tag_names(&mut warnings, "tag", [&req.tag], false)?;
+    Ok(warnings.apply(ok(&tags::attach::<T>(&state.store, id, &req.tag)?)))
 }
 
 /// `DELETE …/{id}/tags/{tag}`.
@@ -195,12 +199,14 @@ async fn create_connection_template(
     op: Operator,
     Json(req): Json<ConnectionTemplateCreateRequest>,
 ) -> AppResult<Response> {
-    Ok(ok(&templates::create_connection_template(
+    let mut warnings = state.warnings();
+    tags::lenient_tag_names(&mut warnings, "tags", req.tags.iter().flatten(), true)?;
+    Ok(warnings.apply(ok(&templates::create_connection_template(
         &state.store,
         &state.catalog,
         op.organization_id,
         req,
-    )?))
+    )?)))
 }
 
 async fn update_connection_template(
@@ -236,7 +242,9 @@ async fn create_tag(
     _op: Operator,
     Json(req): Json<TagRequest>,
 ) -> AppResult<Response> {
-    Ok(ok(&tags::create(&state.store, &req.name)?))
+    let mut warnings = state.warnings();
+    tags::lenient_tag_names(&mut warnings, "name", [&req.name], false)?;
+    Ok(warnings.apply(ok(&tags::create(&state.store, &req.name)?)))
 }
 
 async fn rename_tag(
@@ -245,7 +253,9 @@ async fn rename_tag(
     Path(name): Path<String>,
     Json(req): Json<TagRequest>,
 ) -> AppResult<Response> {
-    Ok(ok(&tags::rename(&state.store, &name, &req.name)?))
+    let mut warnings = state.warnings();
+    tags::lenient_tag_names(&mut warnings, "name", [&req.name], false)?;
+    Ok(warnings.apply(ok(&tags::rename(&state.store, &name, &req.name)?)))
 }
 
 async fn delete_tag(

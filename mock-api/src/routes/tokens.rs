@@ -12,9 +12,8 @@ use axum::routing::{get, post};
 use super::ok;
 use crate::AppState;
 use crate::auth::{EndUser, Operator};
-use crate::domain::tags::check_tag_names;
 use crate::domain::tokens::{self, TagSelection, check_origin};
-use crate::domain::workspaces::{region, workspace_name};
+use crate::domain::workspaces::{lenient_name, region, workspace_name};
 use crate::error::{AppError, AppResult};
 use crate::extract::Json;
 
@@ -67,8 +66,9 @@ async fn widget_token(
     operator: Operator,
     Json(body): Json<WidgetTokenRequest>,
 ) -> AppResult<Response> {
-    let name = workspace_name(&body)?;
-    check_origin("allowed_origin", &body.allowed_origin)?;
+    let mut warnings = state.warnings();
+    let name = workspace_name(&body, &mut warnings, &[])?;
+    check_origin(&mut warnings, "allowed_origin", &body.allowed_origin)?;
     let region_id = region(body.region_id)?;
     for (field, tags) in [
         (
@@ -80,7 +80,7 @@ async fn widget_token(
             &body.selected_connection_template_tags,
         ),
     ] {
-        check_tag_names(field, tags.iter().flatten())?;
+        tokens::check_tag_selection(&mut warnings, field, tags.iter().flatten())?;
     }
     let selection = TagSelection {
         source_tags: body.selected_source_template_tags.unwrap_or_default(),
@@ -98,7 +98,7 @@ async fn widget_token(
         region_id,
         selection,
     );
-    Ok(ok(&TokenBody { token }))
+    Ok(warnings.apply(ok(&TokenBody { token })))
 }
 
 async fn legacy_widget_token(
@@ -112,11 +112,10 @@ async fn legacy_widget_token(
             body.organization_id
         )));
     }
-    if body.external_user_id.trim().is_empty() {
-        return Err(AppError::invalid("externalUserId", "must not be empty"));
-    }
+    let mut warnings = state.warnings();
+    lenient_name(&mut warnings, "externalUserId", &body.external_user_id)?;
     let name = body.external_user_id.clone();
-    check_origin("allowedOrigin", &body.allowed_origin)?;
+    check_origin(&mut warnings, "allowedOrigin", &body.allowed_origin)?;
     let token = tokens::widget_token(
         &state,
         operator.organization_id,
@@ -125,7 +124,7 @@ async fn legacy_widget_token(
         region(None)?,
         TagSelection::default(),
     );
-    Ok(ok(&TokenBody { token }))
+    Ok(warnings.apply(ok(&TokenBody { token })))
 }
 
 async fn scoped_token(
@@ -133,11 +132,12 @@ async fn scoped_token(
     operator: Operator,
     Json(body): Json<ScopedTokenRequest>,
 ) -> AppResult<Response> {
-    let name = workspace_name(&body)?;
+    let mut warnings = state.warnings();
+    let name = workspace_name(&body, &mut warnings, &[])?;
     let region_id = region(body.region_id)?;
-    Ok(ok(&TokenBody {
+    Ok(warnings.apply(ok(&TokenBody {
         token: tokens::scoped_token(&state, operator.organization_id, &name, region_id),
-    }))
+    })))
 }
 
 async fn scoped_token_info(user: EndUser) -> Response {

@@ -50,6 +50,8 @@ mod scenario;
 mod sdk;
 // End-user sources (tag selection, CRUD, redaction, validation, outcome inputs) and the operator's view of them.
 mod sources;
+// Faithful by default, strict on request: each leniency is a 200 with a Warning (kept in the journal), a 422 under --strict.
+mod strictness;
 // The state dump (no secret in it) and loading it back: round trip, masked secrets, a bad state refused whole.
 mod state;
 // Operator catalog: source templates, connection templates and tags.

@@ -160,7 +160,7 @@ async fn token_operations_conform() {
         .post(
             path,
             Some(&token),
-            &json!({"workspace_name": "contract-co", "allowed_origin": "http://localhost:3000/"}),
+            &json!({"workspace_name": "contract-co"}),
         )
         .await;
     assert_error_conforms("post", path, &reply, 422);

@@ -203,10 +203,6 @@ async fn create_with_an_unknown_definition_or_missing_fields_is_422() {
             json!({"actor_definition_id": app.definition_id("Stripe")}),
             "partial_default_config",
         ),
-        (
-            json!({"actor_definition_id": app.definition_id("Stripe"), "partial_default_config": {}, "tags": [""]}),
-            "tags[0]",
-        ),
     ] {
         let (status, _, reply) = app.post(SOURCES, Some(&token), &body).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {reply}");
@@ -406,15 +402,7 @@ async fn tags_attach_to_and_detach_from_source_templates() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_error_shape(&body);
-    let (status, _, body) = app
-        .post(
-            &format!("{SOURCES}/{id}/tags"),
-            Some(&token),
-            &json!({"tag": ""}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(&body), vec!["tag".to_owned()]);
+    // (A blank tag name is a warning by default, the 422 under --strict: see `strictness.rs`.)
 }
 
 fn s3_definition(app: &TestApp) -> Uuid {
@@ -633,9 +621,7 @@ async fn tags_list_create_rename_delete() {
     let (status, _, body) = app.post(TAGS, Some(&token), &json!({"name": "vip"})).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(assert_error_shape(&body).contains("vip"));
-    let (status, _, body) = app.post(TAGS, Some(&token), &json!({"name": ""})).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error_fields(&body), vec!["name".to_owned()]);
+    // (A blank name is a warning by default, the 422 under --strict: see `strictness.rs`.)
 
     // Rename follows the tag onto the templates that carry it.
     let stripe = app.template_id("Stripe");

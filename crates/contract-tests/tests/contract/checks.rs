@@ -412,7 +412,7 @@ pub(crate) async fn error_shapes(t: &Target) {
         Option<Value>,
         u16,
     );
-    let cases: [Case<'_>; 5] = [
+    let cases: [Case<'_>; 4] = [
         (
             "no_bearer",
             "POST",
@@ -435,16 +435,6 @@ pub(crate) async fn error_shapes(t: &Target) {
             "/account/applications/widget-token",
             Some(app.as_str()),
             Some(json!({"allowed_origin": ORIGIN})),
-            422,
-        ),
-        (
-            "trailing_slash_origin",
-            "POST",
-            "/account/applications/widget-token",
-            Some(app.as_str()),
-            Some(
-                json!({"workspace_name": t.unique("errors"), "allowed_origin": format!("{ORIGIN}/")}),
-            ),
             422,
         ),
         (
@@ -474,4 +464,18 @@ pub(crate) async fn error_shapes(t: &Target) {
         missing.body["errors"][0]["field"], "workspace_name",
         "the 422 names the field"
     );
+    // Airbyte types allowed_origin as a plain string and mints the token for a trailing slash too
+    // (its widget then hangs): not an error (the mock refuses it only under --strict).
+    let lenient = t
+        .call(
+            "POST",
+            "/account/applications/widget-token",
+            Some(&app),
+            Some(
+                &json!({"workspace_name": t.unique("errors"), "allowed_origin": format!("{ORIGIN}/")}),
+            ),
+        )
+        .await;
+    assert_eq!(lenient.status, 200, "{}", lenient.body);
+    assert!(lenient.body["token"].is_string(), "{}", lenient.body);
 }

@@ -42,9 +42,20 @@ async fn wrong_credentials_are_a_502_carrying_the_upstream_401() {
 }
 
 #[tokio::test]
-async fn a_bad_allowed_origin_is_a_502_naming_the_fix() {
+async fn a_bad_allowed_origin_is_minted_like_airbyte_does_and_a_502_naming_the_fix_under_strict() {
+    // Airbyte (and the mock by default) mints the token anyway: the widget page explains the hang.
     let app = spawn_with(Options {
         allowed_origin: Some("http://localhost:4321/".into()),
+        ..Options::default()
+    })
+    .await;
+    let (status, json) = app.post_widget_token_raw(r#"{"userId":"u"}"#).await;
+    assert_eq!(status, 200, "{json}");
+    assert!(json["token"].is_string(), "{json}");
+
+    let app = spawn_with(Options {
+        allowed_origin: Some("http://localhost:4321/".into()),
+        mock_strict: true,
         ..Options::default()
     })
     .await;

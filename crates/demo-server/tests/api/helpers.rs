@@ -61,6 +61,8 @@ pub(crate) struct Options {
     pub(crate) mock_admin_token: Option<String>,
     /// The demo server's `--mock-admin-token`.
     pub(crate) demo_mock_admin_token: Option<String>,
+    /// The mock's `--strict` (refuse leniencies with a 422 instead of warning).
+    pub(crate) mock_strict: bool,
 }
 
 impl Default for Options {
@@ -72,6 +74,7 @@ impl Default for Options {
             source_template_tags: Vec::new(),
             mock_admin_token: None,
             demo_mock_admin_token: None,
+            mock_strict: false,
         }
     }
 }
@@ -86,6 +89,7 @@ pub(crate) async fn spawn_with(options: Options) -> TestApp {
         client_id: CLIENT_ID.into(),
         client_secret: SECRET.into(),
         admin_token: options.mock_admin_token,
+        strict: options.mock_strict,
         ..Default::default()
     })
     .await;
