@@ -214,14 +214,11 @@ pub fn check_request(
         let pointer = format!("{base}/requestBody/content/application~1json/schema");
         match body {
             None => {}
-            Some([]) => {
-                if request_body["required"].as_bool().unwrap_or(false) {
-                    push(
-                        "body".into(),
-                        vec![(String::new(), "a JSON body is required".into())],
-                    );
-                }
-            }
+            Some([]) if request_body["required"].as_bool().unwrap_or(false) => push(
+                "body".into(),
+                vec![(String::new(), "a JSON body is required".into())],
+            ),
+            Some([]) => {}
             Some(bytes) => match serde_json::from_slice::<Value>(bytes) {
                 Ok(json) => push("body".into(), schema_problems(&pointer, schema, &json)),
                 Err(_) => push(

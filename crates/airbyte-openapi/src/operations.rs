@@ -227,7 +227,7 @@ mod tests {
         let all = operations();
         assert_eq!(all.len(), 34);
         for op in &all {
-            let concrete = op.path.replace('{', "").replace('}', "");
+            let concrete = op.path.replace(['{', '}'], "");
             assert_eq!(
                 match_operation(op.method, &concrete).map(|m| m.operation),
                 Some(*op),
