@@ -79,6 +79,13 @@ pub struct Config {
     /// per real minute; 0 stops the clock at 2026-01-01T00:00:00Z, and only `POST /_mock/clock/advance` moves it).
     #[arg(long, env = "AIRBYTE_MOCK_TIME_SCALE", default_value_t = 1.0)]
     pub time_scale: f64,
+
+    // Runtime validation (issue #11, part 5).
+    /// Check every request and answer of an operation of Airbyte's published document against its
+    /// schemas; violations are reported (a `Warning` header each, the journal, the log,
+    /// `GET /_mock/validation`), never refused.
+    #[arg(long, env = "AIRBYTE_MOCK_VALIDATE")]
+    pub validate: bool,
 }
 
 impl Default for Config {
@@ -96,6 +103,8 @@ impl Default for Config {
             allow_scenario_header: false,
             admin_token: None,
             time_scale: 1.0,
+
+            validate: false,
         }
     }
 }

@@ -20,8 +20,7 @@ mod routes;
 mod spec;
 mod test_server;
 pub mod testkit;
-// Used by strictness and runtime validation (issue #11), which land next.
-#[allow(dead_code)]
+mod validation;
 mod warning;
 
 use std::sync::Arc;
@@ -54,6 +53,8 @@ pub struct Shared {
     control: control::Control,
     /// `--admin-token`: what `/_mock/*` requires when set (see `admin_guard`).
     admin_token: Option<admin_guard::AdminToken>,
+    /// `--validate`: whether traffic is checked against the published document, and what was found.
+    validation: validation::Validation,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
@@ -105,6 +106,7 @@ impl AppState {
             fixtures,
             control,
             admin_token: admin_guard::AdminToken::new(config.admin_token.as_deref()),
+            validation: validation::Validation::new(config.validate),
         })))
     }
 
