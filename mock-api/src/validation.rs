@@ -12,6 +12,7 @@ use std::sync::{Mutex, PoisonError};
 use airbyte_openapi::{Matched, Side, Violation};
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{OriginalUri, Request, State};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -162,17 +163,26 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
     let response = next.run(Request::from_parts(parts, body)).await;
     let (parts, body) = response.into_parts();
     let status = parts.status.as_u16();
-    let mut response = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) => {
-            violations.extend(airbyte_openapi::check_reply(
-                &matched.operation,
-                status,
-                &bytes,
-            ));
-            Response::from_parts(parts, Body::from(bytes))
+    // A compressed body (an upstream's, in proxy mode) is not JSON to the checks: leave it alone.
+    let encoded = parts
+        .headers
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|e| !e.as_bytes().eq_ignore_ascii_case(b"identity"));
+    let mut response = if encoded {
+        Response::from_parts(parts, body)
+    } else {
+        match axum::body::to_bytes(body, usize::MAX).await {
+            Ok(bytes) => {
+                violations.extend(airbyte_openapi::check_reply(
+                    &matched.operation,
+                    status,
+                    &bytes,
+                ));
+                Response::from_parts(parts, Body::from(bytes))
+            }
+            // The upstream broke off mid-body (proxy mode): nothing to check; the client sees the break.
+            Err(error) => Response::from_parts(parts, broken_body(error.to_string())),
         }
-        // The upstream broke off mid-body (proxy mode): nothing to check; the client sees the break.
-        Err(error) => Response::from_parts(parts, broken_body(error.to_string())),
     };
 
     state.validation.record(&matched, status, &violations);
@@ -216,7 +226,8 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use axum::Router;
-    use axum::http::{StatusCode, header};
+    use axum::http::StatusCode;
+    use axum::http::header;
     use axum::routing::{get, post};
     use tower::ServiceExt;
 
@@ -272,7 +283,7 @@ mod tests {
         let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
         (
             Response::from_parts(parts, Body::empty()),
-            String::from_utf8(bytes.to_vec()).unwrap(),
+            String::from_utf8_lossy(&bytes).into_owned(),
         )
     }
 
@@ -403,6 +414,26 @@ mod tests {
         let summary = state.validation.summary();
         assert_eq!(summary["request_violations"], 1);
         assert_eq!(summary["response_violations"], 2);
+    }
+
+    #[tokio::test]
+    async fn a_compressed_answer_is_not_read_as_json() {
+        let state = state(true);
+        let app = Router::new()
+            .route(
+                "/api/v1/workspaces/stats",
+                get(|| async {
+                    (
+                        [(header::CONTENT_ENCODING, "gzip")],
+                        vec![0x1f_u8, 0x8b, 0, 1],
+                    )
+                }),
+            )
+            .layer(axum::middleware::from_fn_with_state(state.clone(), layer))
+            .with_state(state.clone());
+        let (response, _) = call(&app, "GET", "/api/v1/workspaces/stats", "").await;
+        assert!(response.headers().get(header::WARNING).is_none());
+        assert_eq!(state.validation.summary()["requests"], 1, "still counted");
     }
 
     #[tokio::test]
