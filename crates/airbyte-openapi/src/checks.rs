@@ -50,18 +50,12 @@ pub struct Violation {
 
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let pointer = if self.pointer.is_empty() {
-            "/"
-        } else {
-            &self.pointer
-        };
-        write!(
-            f,
-            "{} {} at {pointer}: {}",
-            self.side.as_str(),
-            self.place,
-            self.problem
-        )
+        // An empty pointer is the whole value: no "at".
+        write!(f, "{} {}", self.side.as_str(), self.place)?;
+        if !self.pointer.is_empty() {
+            write!(f, " at {}", self.pointer)?;
+        }
+        write!(f, ": {}", self.problem)
     }
 }
 
@@ -340,7 +334,7 @@ mod tests {
         assert_eq!(places, ["path workspace_id", "header x-organization-id"]);
         assert_eq!(
             found[0].to_string(),
-            "request path workspace_id at /: value is not a \"uuid\""
+            "request path workspace_id: value is not a \"uuid\""
         );
     }
 
@@ -383,7 +377,7 @@ mod tests {
         let status = check_reply(&op, 404, b"{}");
         assert_eq!(
             status[0].to_string(),
-            "response status at /: 404 is not declared (declared: 200, 400, 403, 422, 500)"
+            "response status: 404 is not declared (declared: 200, 400, 403, 422, 500)"
         );
         let error = json!({"message": "m", "errors": []});
         assert_eq!(check_reply(&op, 422, error.to_string().as_bytes()), []);

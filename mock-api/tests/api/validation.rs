@@ -386,8 +386,7 @@ async fn a_wrong_request_is_reported_and_the_answer_is_unchanged() {
     assert!(
         warnings(&listing)
             .iter()
-            .any(|w| w
-                .contains("request query use_global at /: value is not of type \\\"boolean\\\"")),
+            .any(|w| w.contains("request query use_global: value is not of type \\\"boolean\\\"")),
         "{:#?}",
         warnings(&listing)
     );
@@ -463,7 +462,7 @@ async fn an_undeclared_status_is_a_response_violation() {
     assert_eq!(
         warnings(&reply),
         [
-            "299 airbyte-mock \"GET /api/v1/workspaces/{workspace_id}: response status at /: 404 is not declared (declared: 200, 400, 403, 422, 500)\""
+            "299 airbyte-mock \"GET /api/v1/workspaces/{workspace_id}: response status: 404 is not declared (declared: 200, 400, 403, 422, 500)\""
         ]
     );
     let (_, _, summary) = app.get("/_mock/validation", None).await;
