@@ -137,3 +137,46 @@ test("a customer's sources and last job after an operator-created source and an 
     await context.close();
   }
 });
+
+test("execute on a customer's source lists records, and 'Fail next sync' fails the connection's next job", async () => {
+  const token = await appToken();
+  const source = await post(
+    "/api/v1/integrations/connectors",
+    {
+      workspace_name: "console-execute",
+      connector_type: "source-github",
+      replication_config: {
+        credentials: { option_title: "PAT Credentials", personal_access_token: "ghp_consoleExecute1" },
+        repositories: ["airbytehq/airbyte"],
+      },
+    },
+    token,
+  );
+  const { context, page, errors } = await openConsole();
+  try {
+    await page.locator(`#execute-source option[value="${source.id}"]`).waitFor({ state: "attached" });
+    await page.selectOption("#execute-source", source.id);
+    await page.locator('#execute-entity option[value="issues"]').waitFor({ state: "attached" });
+    await page.selectOption("#execute-entity", "issues");
+    await page.fill("#execute-limit", "3");
+    await page.getByRole("button", { name: "List records" }).click();
+    const summary = page.locator("#execute-result p[data-records]");
+    await summary.waitFor();
+    assert.equal(await summary.getAttribute("data-records"), "3");
+    assert.match(await summary.textContent(), /^3 issues from source-github in \d+ ms/);
+    assert.equal(await page.locator("#execute-result tbody tr").count(), 3);
+    await shot(page, "console-execute");
+
+    // The connection's first job (started on creation; the clock stands still) fails.
+    const customer = page.locator('#customer-list > li[data-workspace="console-execute"]');
+    const fail = customer.getByRole("button", { name: /^Fail the next sync of / });
+    await fail.click();
+    await customer.getByText(/^Next sync fails \(fault-\d+\)$/).waitFor();
+    await post("/_mock/clock/advance", { seconds: 120 });
+    await page.click("#refresh-customers");
+    await page.locator('#customer-list > li[data-workspace="console-execute"] .last-job', { hasText: /^failed/ }).waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

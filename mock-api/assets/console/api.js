@@ -53,7 +53,7 @@ export async function api(method, path, body) {
   }
 }
 
-/** Mock-only read (under /_mock): loopback or the admin token, no application token. */
-export function control(path) {
-  return call("GET", `/_mock${path}`);
+/** Mock-only call (under /_mock): loopback or the admin token, no application token. */
+export function control(path, method = "GET", body = undefined) {
+  return call(method, `/_mock${path}`, body);
 }

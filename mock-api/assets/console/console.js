@@ -1,6 +1,7 @@
 // The operator console: installation details, the connector catalog with enable/disable (source
-// templates), customers with their sources and connections, destinations, and a widget preview. Every
-// call goes through api.js, i.e. the mock's published operator API.
+// templates), customers with their sources and connections, destinations, execute on a source, and a
+// widget preview. Every call goes through api.js: the mock's published operator API, plus the
+// mock-only reads (connections, a source's entities) and fault rules under /_mock.
 
 import { api, control, getCredentials } from "./api.js";
 
@@ -123,15 +124,28 @@ async function renderCustomers() {
       const sourceItems = (sources.data || []).map((source) =>
         el("li", { "data-source-id": source.id }, source.name),
       );
-      const rows = (connections.data || []).map((c) =>
-        el(
+      const rows = (connections.data || []).map((c) => {
+        const fail = el(
+          "button",
+          { type: "button", class: "secondary", "aria-label": `Fail the next sync of ${c.source_name} to ${c.destination_name}` },
+          "Fail next sync",
+        );
+        fail.addEventListener("click", () =>
+          act(async () => {
+            const rule = await control("/faults", "POST", { connection_id: c.id, times: 1, failure: "failed from the operator console" });
+            fail.textContent = `Next sync fails (${rule.id})`;
+            fail.disabled = true;
+          }),
+        );
+        return el(
           "tr",
           { "data-connection-id": c.id },
           el("td", {}, c.source_name),
           el("td", {}, c.destination_name),
           el("td", { class: "last-job" }, jobSummary(c.last_job)),
-        ),
-      );
+          el("td", {}, fail),
+        );
+      });
       return el(
         "li",
         { "data-workspace": workspace.name },
@@ -142,7 +156,7 @@ async function renderCustomers() {
           ? el(
               "table",
               {},
-              el("thead", {}, el("tr", {}, el("th", {}, "Source"), el("th", {}, "Destination"), el("th", {}, "Last job"))),
+              el("thead", {}, el("tr", {}, el("th", {}, "Source"), el("th", {}, "Destination"), el("th", {}, "Last job"), el("th", {}, el("span", { class: "visually-hidden" }, "Actions")))),
               el("tbody", {}, rows),
             )
           : null,
@@ -150,6 +164,75 @@ async function renderCustomers() {
     }),
   );
   $("customer-list").replaceChildren(...(items.length ? items : [el("li", {}, "No customer yet.")]));
+  await renderExecuteSources(workspaces.data || []);
+}
+
+// Execute: what an agent does with a connected source. The entity list comes from the mock-only
+// /_mock/sources/{id}/entities; the call itself is the published POST …/connectors/{id}/execute.
+async function renderExecuteSources(workspaces) {
+  const select = $("execute-source");
+  const previous = select.value;
+  const options = [];
+  for (const workspace of workspaces) {
+    const sources = await api("GET", `/api/v1/integrations/connectors?workspace_name=${encodeURIComponent(workspace.name)}`);
+    for (const source of sources.data || []) {
+      options.push(el("option", { value: source.id }, `${workspace.name} — ${source.name}`));
+    }
+  }
+  select.replaceChildren(...(options.length ? options : [el("option", { value: "" }, "No source yet")]));
+  if (options.some((o) => o.value === previous)) select.value = previous;
+  await renderEntities();
+}
+
+async function renderEntities() {
+  const id = $("execute-source").value;
+  const entitySelect = $("execute-entity");
+  if (!id) {
+    entitySelect.replaceChildren();
+    return;
+  }
+  const offered = await control(`/sources/${id}/entities`);
+  entitySelect.replaceChildren(
+    ...offered.entities.map((e) => el("option", { value: e.name }, `${e.name} (${e.records} records)`)),
+  );
+}
+
+function recordsTable(records) {
+  const columns = [...new Set(records.flatMap((r) => Object.keys(r)))].slice(0, 6);
+  const cell = (value) => (value !== null && typeof value === "object" ? JSON.stringify(value) : String(value ?? ""));
+  return el(
+    "table",
+    {},
+    el("thead", {}, el("tr", {}, columns.map((c) => el("th", { scope: "col" }, c)))),
+    el("tbody", {}, records.map((r) => el("tr", {}, columns.map((c) => el("td", {}, cell(r[c])))))),
+  );
+}
+
+async function runExecute(event) {
+  event.preventDefault();
+  const id = $("execute-source").value;
+  const entity = $("execute-entity").value;
+  if (!id || !entity) return;
+  await act(async () => {
+    const limit = Number($("execute-limit").value) || 5;
+    const reply = await api("POST", `/api/v1/integrations/connectors/${id}/execute`, {
+      entity,
+      action: "list",
+      params: { limit },
+    });
+    const page = reply.result || {};
+    const records = page.data || [];
+    const meta = page.meta || {};
+    $("execute-result").replaceChildren(
+      el(
+        "p",
+        { "data-records": String(records.length) },
+        `${records.length} ${entity} from ${reply.connector_metadata.connector_name} in ${reply.execution_metadata.execution_time_ms} ms` +
+          (meta.has_next_page ? ` of ${meta.total_count}` : ""),
+      ),
+      records.length ? recordsTable(records) : null,
+    );
+  });
 }
 
 async function renderDestinations() {
@@ -203,6 +286,8 @@ async function act(work) {
 async function main() {
   $("preview-form").addEventListener("submit", preview);
   $("refresh-customers").addEventListener("click", () => act(renderCustomers));
+  $("execute-form").addEventListener("submit", runExecute);
+  $("execute-source").addEventListener("change", () => act(renderEntities));
   await act(renderInstallation);
   await Promise.all([act(renderConnectors), act(renderCustomers), act(renderDestinations)]);
   document.body.dataset.ready = "true";

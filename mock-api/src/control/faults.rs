@@ -5,6 +5,10 @@
 //! "/api/v1/embedded/widget-token", "status": 503, "times": 1}`. Rules are tried in the order they
 //! were added; the first one that matches and fires shapes the answer. The effects are shared with
 //! the `X-Mock-Scenario` header ([`Effect`]).
+//!
+//! A rule with a `connection_id` instead of a `path` targets replication: the connection's next
+//! sync jobs (as many as `times`, or each with a `probability`) end `failed` with the rule's
+//! `failure` text, whatever their source's configuration says.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -54,9 +58,17 @@ pub(crate) struct Rule {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
+    /// Empty for a rule that targets a connection.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workspace_name: Option<String>,
+    /// The connection whose sync jobs the rule fails (instead of requests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<uuid::Uuid>,
+    /// The failure text of a job a connection rule fails.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,6 +93,8 @@ struct RuleInput {
     method: Option<String>,
     path: Option<String>,
     workspace_name: Option<String>,
+    connection_id: Option<String>,
+    failure: Option<String>,
     status: Option<u16>,
     body: Option<Value>,
     delay_ms: Option<u64>,
@@ -91,10 +105,12 @@ struct RuleInput {
     probability: Option<f64>,
 }
 
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 13] = [
     "method",
     "path",
     "workspace_name",
+    "connection_id",
+    "failure",
     "status",
     "body",
     "delay_ms",
@@ -127,6 +143,15 @@ impl Rule {
         let input: RuleInput = crate::extract::parse_json(&bytes)?;
         fn invalid(field: &str, message: &str) -> ApiError {
             ApiError::new(Some(field), message, "invalid")
+        }
+        if input.connection_id.is_some() {
+            return Self::parse_connection_rule(&body, input);
+        }
+        if input.failure.is_some() {
+            return Err(AppError::invalid_many(vec![invalid(
+                "failure",
+                "only a rule with a connection_id fails sync jobs; a request rule answers with status and body",
+            )]));
         }
 
         let method = input.method.map(|m| m.to_ascii_uppercase());
@@ -225,6 +250,8 @@ impl Rule {
             method,
             path,
             workspace_name: input.workspace_name,
+            connection_id: None,
+            failure: None,
             status: input.status,
             body: input.body,
             delay_ms: input.delay_ms,
@@ -237,7 +264,89 @@ impl Rule {
         })
     }
 
+    /// A rule for a connection's sync jobs: `connection_id`, and optionally `failure`, `times` and
+    /// `probability`; the request keys make no sense on it and are refused by name.
+    fn parse_connection_rule(
+        body: &Map<String, Value>,
+        input: RuleInput,
+    ) -> Result<Self, AppError> {
+        const ALLOWED: [&str; 4] = ["connection_id", "failure", "times", "probability"];
+        let mut errors: Vec<ApiError> = body
+            .keys()
+            .filter(|key| !ALLOWED.contains(&key.as_str()))
+            .map(|key| {
+                ApiError::new(
+                    Some(key),
+                    format!(
+                        "a rule with a connection_id fails that connection's sync jobs; it takes {} only",
+                        ALLOWED.join(", ")
+                    ),
+                    "invalid",
+                )
+            })
+            .collect();
+        let connection_id = input
+            .connection_id
+            .as_deref()
+            .and_then(|id| uuid::Uuid::parse_str(id.trim()).ok());
+        if connection_id.is_none() {
+            errors.push(ApiError::new(
+                Some("connection_id"),
+                "must be a connection's UUID (GET /_mock/connections lists them)",
+                "invalid",
+            ));
+        }
+        if input
+            .failure
+            .as_deref()
+            .is_some_and(|f| f.trim().is_empty())
+        {
+            errors.push(ApiError::new(
+                Some("failure"),
+                "must not be empty",
+                "invalid",
+            ));
+        }
+        if input.times == Some(0) {
+            errors.push(ApiError::new(
+                Some("times"),
+                "must be at least 1 (leave it out for a rule that always fires)",
+                "invalid",
+            ));
+        }
+        if input.probability.is_some_and(|p| !(p > 0.0 && p <= 1.0)) {
+            errors.push(ApiError::new(
+                Some("probability"),
+                "must be greater than 0 and at most 1",
+                "invalid",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::invalid_many(errors));
+        }
+        Ok(Self {
+            id: String::new(),
+            method: None,
+            path: String::new(),
+            workspace_name: None,
+            connection_id,
+            failure: input.failure,
+            status: None,
+            body: None,
+            delay_ms: None,
+            delay_max_ms: None,
+            drop: false,
+            retry_after: None,
+            times: input.times,
+            probability: input.probability,
+            fired: 0,
+        })
+    }
+
     fn matches(&self, method: &Method, path: &str, workspace: Option<&str>) -> bool {
+        if self.connection_id.is_some() {
+            return false;
+        }
         let path_matches = match self.path.strip_suffix('*') {
             Some(prefix) => path.starts_with(prefix),
             None => path == self.path,
@@ -346,6 +455,30 @@ impl Faults {
             label: rule.id.clone(),
             effect: rule.effect(draw),
         })
+    }
+}
+
+/// Connection rules fail sync jobs; the first that targets the job's connection and fires decides.
+impl crate::domain::replication::SyncFaults for Faults {
+    fn sync_failure(
+        &self,
+        connection_id: uuid::Uuid,
+        draw: &mut dyn FnMut() -> f64,
+    ) -> Option<String> {
+        let mut list = self.list();
+        let rule = list.rules.iter_mut().find(|rule| {
+            rule.connection_id == Some(connection_id)
+                && rule.times.is_none_or(|times| rule.fired < times)
+                && rule.probability.is_none_or(|p| draw() < p)
+        })?;
+        rule.fired += 1;
+        Some(format!(
+            "Sync failed: {} (fault rule {})",
+            rule.failure
+                .as_deref()
+                .unwrap_or("the destination refused the write"),
+            rule.id
+        ))
     }
 }
 

@@ -741,15 +741,17 @@ fn select(result: Value, request: &ExecuteRequest) -> Value {
     }
 }
 
-/// `ConnectorExecuteResponse` of `request` on source `source_id` for the operator of
-/// `organization_id`: 404 for an unknown source, 403 for another organization's.
-pub(crate) fn execute(
-    store: &Store,
-    catalog: &Catalog,
-    organization_id: Uuid,
-    source_id: Uuid,
-    request: &ExecuteRequest,
-) -> AppResult<Value> {
+/// What execute needs to know about a source.
+struct SourceFacts {
+    /// The organization of the source's workspace.
+    organization_id: Option<Uuid>,
+    connector: String,
+    definition_id: Uuid,
+    config: Map<String, Value>,
+}
+
+/// The facts of `source_id`; 404 for an unknown source.
+fn source_facts(store: &Store, catalog: &Catalog, source_id: Uuid) -> AppResult<SourceFacts> {
     let (workspace_org, definition_id, config) = store.read(|d| {
         let source = d
             .sources
@@ -766,15 +768,70 @@ pub(crate) fn execute(
             .ok_or_else(|| AppError::not_found("Source", source_id))?;
         Ok::<_, AppError>((org, definition, source.config.clone()))
     })?;
+    let connector = catalog
+        .source(definition_id)
+        .map(|d| d.connector_name.clone())
+        .unwrap_or_default();
+    Ok(SourceFacts {
+        organization_id: workspace_org,
+        connector,
+        definition_id,
+        config,
+    })
+}
+
+/// What `execute` offers on a source: each entity with its fields and record count, and the actions
+/// (`GET /_mock/sources/{id}/entities`, for the console and the demo app's data preview; the published
+/// document has no such read, and a client learns the entities from the error naming them).
+pub(crate) fn entities(store: &Store, catalog: &Catalog, source_id: Uuid) -> AppResult<Value> {
+    let SourceFacts {
+        connector,
+        definition_id,
+        config,
+        ..
+    } = source_facts(store, catalog, source_id)?;
+    let seed = store.with_ids(|ids| ids.position().seed);
+    let data = Dataset::new(seed, source_id, &connector, &config);
+    let entities: Vec<Value> = data
+        .entities()
+        .iter()
+        .map(|entity| {
+            json!({
+                "name": entity.name,
+                "fields": field_names(entity),
+                "records": data.total(entity),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "source_id": source_id,
+        "connector_name": connector,
+        "source_definition_id": definition_id,
+        "actions": ACTIONS,
+        "entities": entities,
+    }))
+}
+
+/// `ConnectorExecuteResponse` of `request` on source `source_id` for the operator of
+/// `organization_id`: 404 for an unknown source, 403 for another organization's.
+pub(crate) fn execute(
+    store: &Store,
+    catalog: &Catalog,
+    organization_id: Uuid,
+    source_id: Uuid,
+    request: &ExecuteRequest,
+) -> AppResult<Value> {
+    let SourceFacts {
+        organization_id: workspace_org,
+        connector,
+        definition_id,
+        config,
+    } = source_facts(store, catalog, source_id)?;
     if workspace_org != Some(organization_id) {
         return Err(AppError::forbidden(format!(
             "Source {source_id} does not belong to this token's organization"
         )));
     }
-    let connector = catalog
-        .source(definition_id)
-        .map(|d| d.connector_name.clone())
-        .unwrap_or_default();
     let seed = store.with_ids(|ids| ids.position().seed);
     let data = Dataset::new(seed, source_id, &connector, &config);
     let result = select(run(&data, request)?, request);

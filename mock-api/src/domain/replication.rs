@@ -182,6 +182,22 @@ fn stream_names(connector: &str) -> &'static [&'static str] {
     }
 }
 
+/// What can fail a sync job whose source is fine: the control plane's fault rules that target its
+/// connection (`control::faults`). The domain asks through this trait so it never reaches into the
+/// control plane.
+pub(crate) trait SyncFaults {
+    /// The failure text when a rule fires for a job of `connection_id` ending now; `draw` gives the
+    /// seeded numbers a rule's `probability` needs.
+    fn sync_failure(&self, connection_id: Uuid, draw: &mut dyn FnMut() -> f64) -> Option<String>;
+}
+
+/// No fault rules (unit tests).
+impl SyncFaults for () {
+    fn sync_failure(&self, _: Uuid, _: &mut dyn FnMut() -> f64) -> Option<String> {
+        None
+    }
+}
+
 /// Whether a source's configuration asks its syncs to fail: a string `fail` or `sync_fail`
 /// anywhere in it (`fail` in a secret field refuses the create itself, so `sync_fail` is the one
 /// to type there).
@@ -310,7 +326,12 @@ impl Data {
     }
 
     /// Applies every event due up to `until`, in time order. Returns how many.
-    pub(in crate::domain) fn run_until(&mut self, until: u64, ids: &mut Ids) -> usize {
+    pub(in crate::domain) fn run_until(
+        &mut self,
+        until: u64,
+        ids: &mut Ids,
+        faults: &dyn SyncFaults,
+    ) -> usize {
         let mut applied = 0;
         while applied < 100_000 {
             let Some((t, event)) = self.next_event(until) else {
@@ -324,7 +345,7 @@ impl Data {
                         j.started_at = Some(t);
                     }
                 }
-                Event::Finish(id) => self.finish(id, t, ids),
+                Event::Finish(id) => self.finish(id, t, ids, faults),
                 Event::Sync(id) => {
                     let busy = self.jobs.values().any(|j| {
                         j.connection_id == id
@@ -342,15 +363,20 @@ impl Data {
         applied
     }
 
-    fn finish(&mut self, job_id: Uuid, t: u64, ids: &mut Ids) {
+    fn finish(&mut self, job_id: Uuid, t: u64, ids: &mut Ids, faults: &dyn SyncFaults) {
         let Some(job) = self.jobs.get(&job_id) else {
             return;
         };
+        let connection_id = job.connection_id;
         let source = self
             .connections
             .get(&job.connection_id)
             .and_then(|c| self.sources.get(&c.source_id));
-        let failing = source.is_some_and(|s| fails(&s.config));
+        let failure = if source.is_some_and(|s| fails(&s.config)) {
+            Some("Sync failed: the source rejected the credentials (outcome input 'fail' in its configuration)".to_owned())
+        } else {
+            faults.sync_failure(connection_id, &mut || ids.fraction())
+        };
         let connector = source
             .and_then(|s| self.source_templates.get(&s.template_id))
             .map(|t| t.template.name.clone())
@@ -359,11 +385,9 @@ impl Data {
             return;
         };
         job.ended_at = Some(t);
-        if failing {
+        if let Some(failure) = failure {
             job.status = JobStatus::Failed;
-            job.failure = Some(
-                "Sync failed: the source rejected the credentials (outcome input 'fail' in its configuration)".into(),
-            );
+            job.failure = Some(failure);
             return;
         }
         job.status = JobStatus::Succeeded;
@@ -540,12 +564,12 @@ pub(crate) fn jobs(store: &Store, connection_id: Uuid) -> AppResult<Vec<JobView>
 }
 
 /// Runs every event due by the simulated clock's now, writing only when one is due.
-pub(crate) fn tick(store: &Store, sim: &SimClock) -> usize {
+pub(crate) fn tick(store: &Store, sim: &SimClock, faults: &dyn SyncFaults) -> usize {
     let now = sim.now();
     if store.read(|d| d.next_event(now).is_none()) {
         return 0;
     }
-    store.write(|d, ids| d.run_until(now, ids))
+    store.write(|d, ids| d.run_until(now, ids, faults))
 }
 
 /// `POST /_mock/clock/advance`: the simulated clock `seconds` ahead, and what fell due run.
@@ -555,9 +579,14 @@ pub(crate) struct Advanced {
     pub(crate) events: usize,
 }
 
-pub(crate) fn advance(store: &Store, sim: &SimClock, seconds: u64) -> Advanced {
+pub(crate) fn advance(
+    store: &Store,
+    sim: &SimClock,
+    faults: &dyn SyncFaults,
+    seconds: u64,
+) -> Advanced {
     sim.advance(seconds);
-    let events = tick(store, sim);
+    let events = tick(store, sim, faults);
     Advanced {
         now: rfc3339(sim.now()),
         events,
@@ -594,7 +623,7 @@ pub(crate) fn spawn_ticker(state: crate::AppState) {
         loop {
             interval.tick().await;
             let Some(shared) = weak.upgrade() else { break };
-            tick(&shared.store, &shared.sim);
+            tick(&shared.store, &shared.sim, &shared.control.faults);
         }
     });
 }
@@ -625,14 +654,14 @@ mod tests {
         let status =
             |store: &Store| store.read(|d| d.jobs.values().map(|j| j.status).collect::<Vec<_>>());
         assert_eq!(status(&store), [JobStatus::Pending]);
-        store.write(|d, ids| d.run_until(t0 + PENDING_SECS, ids));
+        store.write(|d, ids| d.run_until(t0 + PENDING_SECS, ids, &()));
         assert_eq!(status(&store), [JobStatus::Running]);
-        store.write(|d, ids| d.run_until(t0 + PENDING_SECS + RUNNING_SECS, ids));
+        store.write(|d, ids| d.run_until(t0 + PENDING_SECS + RUNNING_SECS, ids, &()));
         assert_eq!(status(&store), [JobStatus::Succeeded]);
         let records = store.read(|d| d.jobs.values().next().unwrap().records);
         assert!(records > 0);
         // The hourly schedule starts the next one.
-        store.write(|d, ids| d.run_until(t0 + 3600, ids));
+        store.write(|d, ids| d.run_until(t0 + 3600, ids, &()));
         assert_eq!(status(&store)[1], JobStatus::Pending);
         // Deleting the source takes its connection and jobs.
         store.write(|d, _| {
@@ -669,7 +698,7 @@ mod tests {
                 });
             }
             store.connect_source(source, ConnectionSelection::ALL, 100);
-            store.write(|d, ids| d.run_until(1000, ids));
+            store.write(|d, ids| d.run_until(1000, ids, &()));
             store.read(|d| d.jobs.values().next().cloned().unwrap())
         };
         assert_eq!(run(false), run(false));

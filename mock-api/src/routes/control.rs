@@ -57,7 +57,10 @@ async fn add_fault(
     Json(body): Json<Map<String, Value>>,
 ) -> AppResult<Response> {
     let rule = state.control.faults.add(Rule::parse(body)?);
-    tracing::info!(id = %rule.id, path = %rule.path, "fault rule added");
+    match rule.connection_id {
+        Some(connection) => tracing::info!(id = %rule.id, %connection, "fault rule added"),
+        None => tracing::info!(id = %rule.id, path = %rule.path, "fault rule added"),
+    }
     Ok(json(StatusCode::CREATED, &rule))
 }
 

@@ -61,5 +61,10 @@ async fn advance_clock(
                 AppError::invalid("seconds", "must be an integer from 0 to 315360000")
             })?,
     };
-    Ok(ok(&replication::advance(&state.store, &state.sim, seconds)))
+    Ok(ok(&replication::advance(
+        &state.store,
+        &state.sim,
+        &state.control.faults,
+        seconds,
+    )))
 }

@@ -376,3 +376,45 @@ async fn the_same_seed_gives_the_same_records_on_another_server() {
         assert_ne!(x, y, "another seed, other records");
     }
 }
+
+#[tokio::test]
+async fn the_mock_lists_what_execute_offers_on_a_source() {
+    let app = spawn_app().await;
+    let id = source(&app, &unique("ents"), "GitHub", &sample_config("GitHub")).await;
+    let (status, _, body) = app
+        .get(&format!("/_mock/sources/{id}/entities"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["connector_name"], "source-github");
+    assert_eq!(body["actions"], json!(["list", "get", "search"]));
+    let names: Vec<&str> = body["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"issues") && names.contains(&"repositories"),
+        "{names:?}"
+    );
+    // Every listed entity is one execute accepts, with as many records as it says.
+    let token = app.app_token().await;
+    for entity in body["entities"].as_array().unwrap() {
+        let reply = execute(
+            &app,
+            &token,
+            &id,
+            &json!({"entity": entity["name"], "action": "list", "params": {"limit": 1}}),
+        )
+        .await;
+        let result = assert_success(&reply);
+        assert_eq!(result["data"].as_array().unwrap().len(), 1, "{entity}");
+        assert!(entity["fields"].as_array().unwrap().len() > 1, "{entity}");
+        assert!(entity["records"].as_u64().unwrap() >= 1, "{entity}");
+    }
+    let (status, _, body) = app
+        .get(&format!("/_mock/sources/{}/entities", Uuid::nil()), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_error_shape(&body);
+}

@@ -130,6 +130,64 @@ async fn a_source_configured_to_fail_gets_failed_jobs() {
 }
 
 #[tokio::test]
+async fn a_fault_rule_on_the_connection_fails_its_next_syncs_only() {
+    let app = still_app().await;
+    let scoped = app.scoped_token("faulted-ws").await;
+    app.create_source(&scoped, "GitHub", &sample_config("GitHub"))
+        .await;
+    let connection = connections(&app, "faulted-ws").await.remove(0);
+    let id = connection["id"].as_str().unwrap();
+
+    // Request keys make no sense on a connection rule; each is named.
+    let (status, _, body) = app
+        .post(
+            "/_mock/faults",
+            None,
+            &json!({"connection_id": id, "path": "/x", "status": 503}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let fields: Vec<_> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["path", "status"]);
+    let (status, _, body) = app
+        .post("/_mock/faults", None, &json!({"connection_id": "nope"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "connection_id");
+
+    let (status, _, rule) = app
+        .post(
+            "/_mock/faults",
+            None,
+            &json!({"connection_id": id, "failure": "warehouse quota exceeded", "times": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{rule}");
+    assert!(rule.get("path").is_none(), "{rule}");
+
+    // The first job fails with the rule's text; the next one, an hour later, succeeds.
+    advance(&app, 65).await;
+    let c = connections(&app, "faulted-ws").await.remove(0);
+    assert_eq!(c["last_job"]["status"], "failed");
+    let failure = c["last_job"]["failure"].as_str().unwrap();
+    assert!(failure.contains("warehouse quota exceeded"), "{failure}");
+    assert!(failure.contains(rule["id"].as_str().unwrap()), "{failure}");
+    advance(&app, 3600).await;
+    assert_eq!(last_status(&app, "faulted-ws").await, "succeeded");
+    let (_, _, rules) = app.get("/_mock/faults", None).await;
+    assert_eq!(rules["data"][0]["fired"], 1);
+
+    // Requests never match a connection rule.
+    let (status, _, _) = app.get("/_mock/health", None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn deleting_the_source_or_its_template_deletes_the_connection_and_jobs() {
     let app = still_app().await;
     let token = app.app_token().await;
