@@ -85,6 +85,12 @@ pub struct Config {
     /// and adds a `Warning` header saying what is wrong.
     #[arg(long, env = "AIRBYTE_MOCK_STRICT")]
     pub strict: bool,
+
+    /// Check every request and answer of an operation of Airbyte's published document against its
+    /// schemas; violations are reported (a `Warning` header each, the journal, the log,
+    /// `GET /_mock/validation`), never refused.
+    #[arg(long, env = "AIRBYTE_MOCK_VALIDATE")]
+    pub validate: bool,
 }
 
 impl Default for Config {
@@ -97,13 +103,12 @@ impl Default for Config {
             seed: 42,
             state_file: None,
             fixtures: Vec::new(),
-
             journal_size: 1000,
             allow_scenario_header: false,
             admin_token: None,
             time_scale: 1.0,
-
             strict: false,
+            validate: false,
         }
     }
 }

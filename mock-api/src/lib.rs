@@ -20,6 +20,7 @@ mod routes;
 mod spec;
 mod test_server;
 pub mod testkit;
+mod validation;
 mod warning;
 
 use std::sync::Arc;
@@ -54,6 +55,8 @@ pub struct Shared {
     admin_token: Option<admin_guard::AdminToken>,
     /// `--strict`: refuse leniencies (422) instead of warning about them (see `warning.rs`).
     pub(crate) strict: bool,
+    /// `--validate`: whether traffic is checked against the published document, and what was found.
+    validation: validation::Validation,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
@@ -106,6 +109,7 @@ impl AppState {
             control,
             admin_token: admin_guard::AdminToken::new(config.admin_token.as_deref()),
             strict: config.strict,
+            validation: validation::Validation::new(config.validate),
         })))
     }
 

@@ -12,6 +12,7 @@ pub(crate) mod oauth;
 pub(crate) mod replication;
 pub(crate) mod templates;
 pub(crate) mod tokens;
+pub(crate) mod validation;
 pub(crate) mod widget;
 
 use axum::Router;
@@ -46,9 +47,15 @@ pub(crate) fn router(state: AppState) -> Router {
             "/_mock",
             admin::router()
                 .merge(control::router())
+                .merge(validation::router())
                 .merge(replication::router()),
         )
         .fallback(error::not_found_fallback)
+        // --validate: requests and answers of the published operations against their schemas.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::validation::layer,
+        ))
         // Every path under /_mock, however nested: admin token or loopback only (admin_guard.rs).
         .layer(middleware::from_fn_with_state(
             state.clone(),

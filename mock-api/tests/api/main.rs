@@ -60,6 +60,9 @@ mod templates;
 mod test_server;
 // Application, widget and scoped tokens: shapes, the widget-token codec, allowed_origin rules, concurrency.
 mod tokens;
+// --validate: clean traffic through every published operation reports nothing; a wrong request is
+// reported with the answer unchanged; GET/DELETE /_mock/validation.
+mod validation;
 // Workspace update, delete (cascading) and stats, validated against the published document.
 mod workspace_ops;
 // The widget stand-in's assets: scripts, CDN path, module page, diagnostics, OAuth consent.
