@@ -7,6 +7,7 @@
 
 mod admin_guard;
 mod auth;
+mod cassette;
 mod catalog;
 mod clock;
 mod config;
@@ -16,6 +17,7 @@ mod domain;
 mod error;
 mod extract;
 mod ids;
+pub mod normalise;
 mod routes;
 mod spec;
 mod test_server;
@@ -54,6 +56,8 @@ pub struct Shared {
     control: control::Control,
     /// `--admin-token`: what `/_mock/*` requires when set (see `admin_guard`).
     admin_token: Option<admin_guard::AdminToken>,
+    /// `--proxy` (with `--record`) or `--replay`: what the cassette layer does.
+    cassette: cassette::Cassette,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
@@ -92,6 +96,7 @@ impl AppState {
         let fresh = store.revision() == 0;
         let fixtures = domain::fixtures::load_files(&store, &catalog, &config.fixtures, fresh)?;
         let control = control::Control::new(config, &catalog);
+        let cassette = cassette::Cassette::from_config(config)?;
         let key = format!("airbyte-mock:{}:{}", config.client_secret, config.seed);
         Ok(Self(Arc::new(Shared {
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -105,6 +110,7 @@ impl AppState {
             fixtures,
             control,
             admin_token: admin_guard::AdminToken::new(config.admin_token.as_deref()),
+            cassette,
         })))
     }
 

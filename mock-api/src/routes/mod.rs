@@ -49,6 +49,11 @@ pub(crate) fn router(state: AppState) -> Router {
                 .merge(replication::router()),
         )
         .fallback(error::not_found_fallback)
+        // --proxy/--record/--replay: the Airbyte API paths answered upstream or from a cassette.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::cassette::layer,
+        ))
         // Every path under /_mock, however nested: admin token or loopback only (admin_guard.rs).
         .layer(middleware::from_fn_with_state(
             state.clone(),
