@@ -54,6 +54,16 @@ contract:
 contract-live:
     cargo test --locked -p airbyte-contract-tests -- --ignored live::
 
+# The contract suite against a cassette, offline: an in-process mock with `--replay CASSETTE
+# --replay-strict` and no upstream (default: the example recorded from the mock itself).
+contract-replay CASSETTE="mock-api/cassettes/example.json":
+    AIRBYTE_CONTRACT_CASSETTE="$(realpath '{{CASSETTE}}')" cargo test --locked -p airbyte-contract-tests --test contract -- replay::
+
+# Record the example cassette again (mock-api/cassettes/example.json): the contract suite through
+# the mock's recording proxy in front of a second mock.
+contract-record-example:
+    cargo test --locked -p airbyte-contract-tests --test contract -- --ignored record_the_example_cassette
+
 # Run the mock alone on 127.0.0.1:8001 (flags after the recipe, e.g. `just mock --seed 7`).
 mock *ARGS:
     cargo run --locked -p airbyte-mock -- {{ARGS}}

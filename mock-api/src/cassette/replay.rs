@@ -411,6 +411,16 @@ impl Realise<'_> {
         if !upstream.is_empty() && upstream != self.state.public_url && out.contains(upstream) {
             out = out.replace(upstream, &self.state.public_url);
         }
+        // This mock's client credentials where the recording had the upstream's (a token's
+        // subject; the mock's own 401, which names its demo credentials).
+        for (placeholder, value) in [
+            (scrub::CLIENT_ID, &self.state.client_id),
+            (scrub::CLIENT_SECRET, &self.state.client_secret),
+        ] {
+            if out.contains(placeholder) {
+                out = out.replace(placeholder, value);
+            }
+        }
         for (recorded, sent) in self.bindings {
             if out.contains(recorded.as_str()) {
                 out = out.replace(recorded.as_str(), sent);

@@ -77,11 +77,18 @@ pub(crate) struct Tokens {
 impl Tokens {
     /// The placeholder (`{{jwt-N}}`, `{{widget-token-N}}`) of a raw token, or `None` when it is
     /// neither a JWT nor a widget token.
-    pub(crate) fn placeholder(&mut self, raw: &str) -> Option<String> {
+    /// Known credentials in the claims (an application token's subject is the client id) are
+    /// replaced by their placeholders too.
+    pub(crate) fn placeholder(
+        &mut self,
+        raw: &str,
+        literals: &[(String, &'static str)],
+    ) -> Option<String> {
         if let Some(name) = self.seen.get(raw) {
             return Some(name.clone());
         }
-        let entry = if let Some(claims) = jwt_claims(raw) {
+        let entry = if let Some(mut claims) = jwt_claims(raw) {
+            literal_value(literals, &mut claims);
             TokenEntry::Jwt {
                 tier: Tier::of(&claims),
                 claims,
@@ -93,7 +100,7 @@ impl Tokens {
                 .as_deref()
                 .filter(|t| jwt_claims(t).is_some())?;
             TokenEntry::WidgetToken {
-                token: self.placeholder(inner)?,
+                token: self.placeholder(inner, literals)?,
                 widget_url: widget.widget_url,
             }
         };
@@ -140,7 +147,7 @@ impl Scrubber<'_> {
             Found::Literal => CLIENT_SECRET.to_owned(),
             Found::Encoded(run) => self
                 .tokens
-                .placeholder(run)
+                .placeholder(run, self.literals)
                 .unwrap_or_else(|| SECRET.into()),
             // OAuth's `token_type: "Bearer"` is under a credential-sounding key but names a scheme.
             Found::Keyed { key, value } if key.eq_ignore_ascii_case("token_type") => match value {
@@ -152,7 +159,7 @@ impl Scrubber<'_> {
                 Value::String(s) => self
                     .literal(s)
                     .map(str::to_owned)
-                    .or_else(|| self.tokens.placeholder(s))
+                    .or_else(|| self.tokens.placeholder(s, self.literals))
                     .unwrap_or_else(|| SECRET.into()),
                 _ => SECRET.into(),
             },
@@ -170,21 +177,21 @@ impl Scrubber<'_> {
     pub(crate) fn json(&mut self, value: &mut Value) {
         let redactor = self.redactor;
         redactor.json_with(value, &mut |found| self.replacement(found));
-        self.literal_pass(value);
+        literal_value(self.literals, value);
     }
 
     /// Free text (a non-JSON body).
     pub(crate) fn text(&mut self, text: &str) -> String {
         let redactor = self.redactor;
         let scrubbed = redactor.text_with(text, &mut |found| self.replacement(found));
-        self.literal_text(&scrubbed)
+        literal_text(self.literals, &scrubbed)
     }
 
     /// A query string.
     pub(crate) fn query(&mut self, query: &str) -> String {
         let redactor = self.redactor;
         let scrubbed = redactor.query_with(query, &mut |found| self.replacement(found));
-        self.literal_text(&scrubbed)
+        literal_text(self.literals, &scrubbed)
     }
 
     /// An `Authorization` header: the scheme kept, the credential replaced.
@@ -195,41 +202,41 @@ impl Scrubber<'_> {
             return scheme.to_owned();
         }
         let placeholder = if scheme.eq_ignore_ascii_case("bearer") {
-            self.tokens.placeholder(credential)
+            self.tokens.placeholder(credential, self.literals)
         } else {
             None
         };
         format!("{scheme} {}", placeholder.unwrap_or_else(|| SECRET.into()))
     }
+}
 
-    /// Known credentials left anywhere else (a client id is under no secret-sounding key).
-    fn literal_pass(&self, value: &mut Value) {
-        match value {
-            Value::String(s) => {
-                let replaced = self.literal_text(s);
-                if replaced != *s {
-                    *s = replaced;
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.literal_pass(v)),
-            Value::Object(map) => map.values_mut().for_each(|v| self.literal_pass(v)),
-            _ => {}
-        }
-    }
-
-    fn literal_text(&self, text: &str) -> String {
-        if let Some(placeholder) = self.literal(text) {
-            return placeholder.to_owned();
-        }
-        let mut out = text.to_owned();
-        for (known, placeholder) in self.literals {
-            // Short values only whole: "id" inside a word is no credential.
-            if known.len() >= 8 && out.contains(known.as_str()) {
-                out = out.replace(known.as_str(), placeholder);
+/// Known credentials left anywhere in a document (a client id is under no secret-sounding key).
+fn literal_value(literals: &[(String, &'static str)], value: &mut Value) {
+    match value {
+        Value::String(s) => {
+            let replaced = literal_text(literals, s);
+            if replaced != *s {
+                *s = replaced;
             }
         }
-        out
+        Value::Array(items) => items.iter_mut().for_each(|v| literal_value(literals, v)),
+        Value::Object(map) => map.values_mut().for_each(|v| literal_value(literals, v)),
+        _ => {}
     }
+}
+
+fn literal_text(literals: &[(String, &'static str)], text: &str) -> String {
+    if let Some((_, placeholder)) = literals.iter().find(|(known, _)| known == text) {
+        return (*placeholder).to_owned();
+    }
+    let mut out = text.to_owned();
+    for (known, placeholder) in literals {
+        // Short values only whole: "id" inside a word is no credential.
+        if known.len() >= 8 && out.contains(known.as_str()) {
+            out = out.replace(known.as_str(), placeholder);
+        }
+    }
+    out
 }
 
 /// Whether a string is one of our placeholders as a whole.
