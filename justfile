@@ -54,13 +54,13 @@ contract:
 contract-live:
     cargo test --locked -p airbyte-contract-tests -- --ignored live::
 
-# The contract suite against a cassette, offline: an in-process mock with `--replay CASSETTE
-# --replay-strict` and no upstream (default: the example recorded from the mock itself).
+# (An in-process mock with `--replay CASSETTE --replay-strict` and no upstream; default: the example.)
+# The contract suite against a cassette, offline.
 contract-replay CASSETTE="mock-api/cassettes/example.json":
     AIRBYTE_CONTRACT_CASSETTE="$(realpath '{{CASSETTE}}')" cargo test --locked -p airbyte-contract-tests --test contract -- replay::
 
-# Record the example cassette again (mock-api/cassettes/example.json): the contract suite through
-# the mock's recording proxy in front of a second mock.
+# (The contract suite through the mock's recording proxy in front of a second mock.)
+# Record mock-api/cassettes/example.json again.
 contract-record-example:
     cargo test --locked -p airbyte-contract-tests --test contract -- --ignored record_the_example_cassette
 

@@ -8,7 +8,7 @@
 //! - `replay::*`: every check against a mock replaying a cassette with no upstream
 //!   (`AIRBYTE_CONTRACT_CASSETTE`, by default `mock-api/cassettes/example.json`;
 //!   `just contract-replay CASSETTE`).
-//! - `record_replay`: the whole suite recorded through the mock's proxy from a second mock, the
+//! - `recording`: the whole suite recorded through the mock's proxy from a second mock, the
 //!   cassette searched for secrets and tokens, then replayed offline.
 //!
 //! Responses are snapshotted (insta, under `snapshots/`) twice: normalised in full (mock only, its data
@@ -17,7 +17,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod checks;
-mod record_replay;
+mod recording;
 
 use airbyte_contract_tests::Target;
 

@@ -78,7 +78,10 @@ async fn the_suite_is_recorded_without_secrets_and_passes_against_the_cassette()
     }
     for token in &tokens {
         assert!(!token.is_empty());
-        assert!(!text.contains(token.as_str()), "an issued token is in the cassette");
+        assert!(
+            !text.contains(token.as_str()),
+            "an issued token is in the cassette"
+        );
     }
     // Every JWT and widget token is Base64 of JSON and starts with `eyJ`: none is left.
     assert!(!text.contains("eyJ"), "a token is in the cassette in clear");
