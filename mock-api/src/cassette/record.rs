@@ -23,12 +23,22 @@ pub(crate) struct Recorder {
     inner: Mutex<Recording>,
 }
 
-#[derive(Debug)]
 struct Recording {
     file: CassetteFile,
     tokens: Tokens,
     /// Client credentials the upstream accepted on a token request (in memory only).
     learned: Vec<(String, &'static str)>,
+}
+
+/// Never the learned credentials, whatever prints the state.
+impl std::fmt::Debug for Recording {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Recording({} interactions)",
+            self.file.interactions.len()
+        )
+    }
 }
 
 /// One request and its answer, as they went through the proxy.

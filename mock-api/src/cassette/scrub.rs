@@ -68,10 +68,17 @@ pub(crate) enum TokenEntry {
 }
 
 /// The tokens seen so far: placeholders by raw token (kept in memory only) and the table.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Tokens {
     pub entries: BTreeMap<String, TokenEntry>,
     seen: HashMap<String, String>,
+}
+
+/// Never the raw tokens, whatever prints the state.
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tokens({} placeholders)", self.entries.len())
+    }
 }
 
 impl Tokens {
