@@ -76,7 +76,8 @@ pub(crate) struct RecordedRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct RecordedResponse {
     pub status: u16,
-    /// `content-type`, `location`, `retry-after`, `warning` when the upstream sent them.
+    /// The headers [`kept_header`] keeps, when the upstream sent them (repeated ones joined by
+    /// `, `).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
     #[serde(flatten)]
@@ -92,8 +93,14 @@ pub(crate) struct RecordedBody {
     pub text: Option<String>,
 }
 
-/// The response headers a cassette keeps.
-pub(crate) const KEPT_HEADERS: [&str; 4] = ["content-type", "location", "retry-after", "warning"];
+/// Whether a cassette keeps a response header: what a client reads (the type, a redirect, a
+/// retry delay, warnings) and CORS (so a browser app works against a replayed end-user API).
+pub(crate) fn kept_header(name: &str) -> bool {
+    matches!(
+        name,
+        "content-type" | "location" | "retry-after" | "warning" | "vary"
+    ) || name.starts_with("access-control-")
+}
 
 /// What the layer does: nothing, forward (and maybe record), or replay.
 #[derive(Debug)]

@@ -11,10 +11,7 @@ use axum::http::{HeaderMap, header};
 use serde_json::Value;
 
 use super::scrub::{self, Scrubber, Tokens};
-use super::{
-    CassetteFile, FORMAT, Interaction, KEPT_HEADERS, RecordedBody, RecordedRequest,
-    RecordedResponse,
-};
+use super::{CassetteFile, FORMAT, Interaction, RecordedBody, RecordedRequest, RecordedResponse};
 use crate::AppState;
 
 #[derive(Debug)]
@@ -100,14 +97,20 @@ impl Recorder {
                 .map(|v| scrubber.authorization(&String::from_utf8_lossy(v.as_bytes()))),
             body: scrubbed_body(&mut scrubber, exchange.request_body),
         };
-        let headers = KEPT_HEADERS
-            .iter()
-            .filter_map(|name| {
-                let value = exchange.response_headers.get(*name)?;
-                let text = scrubber.text(&String::from_utf8_lossy(value.as_bytes()));
-                Some(((*name).to_owned(), text))
-            })
-            .collect();
+        let mut headers = std::collections::BTreeMap::<String, String>::new();
+        for (name, value) in exchange.response_headers {
+            if !super::kept_header(name.as_str()) {
+                continue;
+            }
+            let text = scrubber.text(&String::from_utf8_lossy(value.as_bytes()));
+            headers
+                .entry(name.as_str().to_owned())
+                .and_modify(|joined| {
+                    joined.push_str(", ");
+                    joined.push_str(&text);
+                })
+                .or_insert(text);
+        }
         let response = RecordedResponse {
             status: exchange.status,
             headers,

@@ -412,3 +412,45 @@ async fn bad_combinations_and_files_stop_the_start() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_browser_preflight_and_its_cors_headers_are_recorded_and_replayed() {
+    let dir = TempDir::new("cors");
+    let cassette = dir.path().join("cors.json");
+    let preflight = |app: &TestApp| {
+        app.request(reqwest::Method::OPTIONS, "/api/v1/embedded/sources", None)
+            .header(reqwest::header::ORIGIN, ORIGIN)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization,content-type",
+            )
+    };
+    let recorded = {
+        let upstream = spawn_app().await;
+        let proxy = spawn_app_with(proxy_config(&upstream, Some(cassette.clone()))).await;
+        // A widget token for ORIGIN, through the proxy, lets the upstream allow that origin.
+        proxy.widget_token("contract-cors", ORIGIN).await;
+        let (status, headers, _) = proxy.send(preflight(&proxy)).await;
+        assert!(status.is_success(), "{status}");
+        headers
+    };
+    assert_eq!(recorded["access-control-allow-origin"], ORIGIN);
+
+    let replay = spawn_app_with(Config {
+        replay: Some(cassette.clone()),
+        replay_strict: true,
+        ..Config::default()
+    })
+    .await;
+    let (status, headers, _) = replay.send(preflight(&replay)).await;
+    assert!(status.is_success(), "{status}");
+    assert!(headers.contains_key("x-mock-replayed"));
+    for name in [
+        "access-control-allow-origin",
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+    ] {
+        assert_eq!(headers.get(name), recorded.get(name), "{name}");
+    }
+}
