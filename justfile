@@ -54,6 +54,16 @@ contract:
 contract-live:
     cargo test --locked -p airbyte-contract-tests -- --ignored live::
 
+# (An in-process mock with `--replay CASSETTE --replay-strict` and no upstream; default: the example.)
+# The contract suite against a cassette, offline.
+contract-replay CASSETTE="mock-api/cassettes/example.json":
+    AIRBYTE_CONTRACT_CASSETTE="$(realpath '{{CASSETTE}}')" cargo test --locked -p airbyte-contract-tests --test contract -- replay::
+
+# (The contract suite through the mock's recording proxy in front of a second mock.)
+# Record mock-api/cassettes/example.json again.
+contract-record-example:
+    cargo test --locked -p airbyte-contract-tests --test contract -- --ignored record_the_example_cassette
+
 # Run the mock alone on 127.0.0.1:8001 (flags after the recipe, e.g. `just mock --seed 7`).
 mock *ARGS:
     cargo run --locked -p airbyte-mock -- {{ARGS}}

@@ -91,6 +91,36 @@ pub struct Config {
     /// `GET /_mock/validation`), never refused.
     #[arg(long, env = "AIRBYTE_MOCK_VALIDATE")]
     pub validate: bool,
+
+    /// Forward every Airbyte API request to this upstream (e.g. https://api.airbyte.ai) and return
+    /// its answer; the widget, the console and /_mock stay the mock's.
+    #[arg(
+        long,
+        env = "AIRBYTE_MOCK_PROXY",
+        value_name = "URL",
+        conflicts_with = "replay"
+    )]
+    pub proxy: Option<String>,
+
+    /// With --proxy: write each interaction, secrets and tokens scrubbed, to this cassette file
+    /// (JSON, rewritten whole after each interaction; an existing file is replaced).
+    #[arg(
+        long,
+        env = "AIRBYTE_MOCK_RECORD",
+        value_name = "PATH",
+        requires = "proxy"
+    )]
+    pub record: Option<std::path::PathBuf>,
+
+    /// Answer Airbyte API requests from this cassette; requests it does not hold fall through to
+    /// the stateful mock (or get a 404 with --replay-strict).
+    #[arg(long, env = "AIRBYTE_MOCK_REPLAY", value_name = "PATH")]
+    pub replay: Option<std::path::PathBuf>,
+
+    /// With --replay: a request the cassette does not hold gets a 404 naming the nearest recorded
+    /// interaction and how it differs, instead of the stateful mock's answer.
+    #[arg(long, env = "AIRBYTE_MOCK_REPLAY_STRICT", requires = "replay")]
+    pub replay_strict: bool,
 }
 
 impl Default for Config {
@@ -109,6 +139,10 @@ impl Default for Config {
             time_scale: 1.0,
             strict: false,
             validate: false,
+            proxy: None,
+            record: None,
+            replay: None,
+            replay_strict: false,
         }
     }
 }

@@ -7,6 +7,7 @@
 
 mod admin_guard;
 mod auth;
+mod cassette;
 mod catalog;
 mod clock;
 mod config;
@@ -16,6 +17,7 @@ mod domain;
 mod error;
 mod extract;
 mod ids;
+pub mod normalise;
 mod routes;
 mod spec;
 mod test_server;
@@ -57,6 +59,8 @@ pub struct Shared {
     pub(crate) strict: bool,
     /// `--validate`: whether traffic is checked against the published document, and what was found.
     validation: validation::Validation,
+    /// `--proxy` (with `--record`) or `--replay`: what the cassette layer does.
+    cassette: cassette::Cassette,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
@@ -95,6 +99,7 @@ impl AppState {
         let fresh = store.revision() == 0;
         let fixtures = domain::fixtures::load_files(&store, &catalog, &config.fixtures, fresh)?;
         let control = control::Control::new(config, &catalog);
+        let cassette = cassette::Cassette::from_config(config)?;
         let key = format!("airbyte-mock:{}:{}", config.client_secret, config.seed);
         Ok(Self(Arc::new(Shared {
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -110,6 +115,7 @@ impl AppState {
             admin_token: admin_guard::AdminToken::new(config.admin_token.as_deref()),
             strict: config.strict,
             validation: validation::Validation::new(config.validate),
+            cassette,
         })))
     }
 

@@ -51,6 +51,11 @@ pub(crate) fn router(state: AppState) -> Router {
                 .merge(replication::router()),
         )
         .fallback(error::not_found_fallback)
+        // --proxy/--record/--replay: the Airbyte API paths answered upstream or from a cassette.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::cassette::layer,
+        ))
         // --validate: requests and answers of the published operations against their schemas.
         .layer(middleware::from_fn_with_state(
             state.clone(),

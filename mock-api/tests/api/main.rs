@@ -42,6 +42,8 @@ mod oauth;
 mod openapi;
 // --state-file: restarts, kill -9 mid-burst, truncated and corrupt files, write failures, SIGTERM.
 mod persistence;
+// --proxy, --record, --replay: forwarding, the 502, the scrubbed cassette, matching, strict 404s, bad flags.
+mod record_replay;
 // Simulated replication on the test clock: connections on source create (per connection-template tags), jobs, failures, cascades, the state file.
 mod replication;
 // The X-Mock-Scenario header: status, delay, drop, a bad value, never echoed or allowed by CORS.
