@@ -18,13 +18,22 @@ async fn validating() -> TestApp {
     .await
 }
 
-/// Every `Warning` header of a reply.
+/// The validation findings among a reply's `Warning` headers: those naming an operation
+/// (`299 airbyte-mock "POST /api/v1/…: …"`). Others are leniency warnings (strictness), which say
+/// the request was probably a mistake, not that an answer breaks the document.
 fn warnings(reply: &Reply) -> Vec<String> {
     reply
         .1
         .get_all(reqwest::header::WARNING)
         .iter()
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .filter(|w| {
+            w.strip_prefix("299 airbyte-mock \"")
+                .and_then(|text| text.split_once(' '))
+                .is_some_and(|(method, rest)| {
+                    method.bytes().all(|b| b.is_ascii_uppercase()) && rest.starts_with('/')
+                })
+        })
         .collect()
 }
 
