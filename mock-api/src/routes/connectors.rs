@@ -2,15 +2,16 @@
 
 use airbyte_embedded::{
     ConnectorSourceCreateRequest, ConnectorSourceUpdateRequest, DeleteAccepted, ListResponse,
-    WorkspaceListResponse,
+    SourceCheckResponse, SourceListItem, SourceRead, Workspace, WorkspaceListResponse,
 };
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::openapi::{self, Errors, ItemErrors};
 use super::{json, ok};
 use crate::AppState;
 use crate::auth::Operator;
@@ -20,37 +21,18 @@ use crate::domain::workspaces::{self, WorkspaceFilter, region, workspace_name};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, Json, QueryPairs};
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/integrations/connectors",
-            get(list_connectors).post(create_connector),
-        )
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_connectors, create_connector))
         // Airbyte's Python SDK creates sources at this path, without the `/api` prefix (E16).
-        .route("/v1/integrations/connectors", post(create_connector))
-        .route(
-            "/api/v1/integrations/connectors/check",
-            post(check_new_connector),
-        )
-        .route(
-            "/api/v1/integrations/connectors/{id}",
-            get(get_connector)
-                .put(update_connector)
-                .delete(delete_connector),
-        )
-        .route(
-            "/api/v1/integrations/connectors/{id}/check",
-            post(check_connector_update),
-        )
-        .route("/api/v1/workspaces", get(list_workspaces))
+        .routes(routes!(sdk_create_connector))
+        .routes(routes!(check_new_connector))
+        .routes(routes!(get_connector, update_connector, delete_connector))
+        .routes(routes!(check_connector_update))
+        .routes(routes!(list_workspaces))
         // Before `/{id}`, which would take `stats` for an id.
-        .route("/api/v1/workspaces/stats", get(workspace_stats))
-        .route(
-            "/api/v1/workspaces/{id}",
-            get(get_workspace)
-                .put(update_workspace)
-                .delete(delete_workspace),
-        )
+        .routes(routes!(workspace_stats))
+        .routes(routes!(get_workspace, update_workspace, delete_workspace))
 }
 
 /// `workspace_id`, or `workspace_name` (or its deprecated `customer_name` / `external_user_id`).
@@ -65,6 +47,14 @@ fn workspace_selector(state: &AppState, query: &QueryPairs) -> AppResult<Option<
     Ok(name.map(|name| state.store.workspace_id(name)))
 }
 
+/// The sources, of one workspace or of all.
+#[utoipa::path(get, path = "/api/v1/integrations/connectors", tag = openapi::CONNECTORS,
+    params(("workspace_id" = Option<Uuid>, Query, description = "Only this workspace's sources"),
+        ("workspace_name" = Option<String>, Query, description = "Only this workspace's sources, by name"),
+        ("customer_name" = Option<String>, Query, description = "Deprecated spelling of `workspace_name`"),
+        ("external_user_id" = Option<String>, Query, description = "Deprecated spelling of `workspace_name`"),
+        ("definition_id" = Option<Uuid>, Query, description = "Only sources of this connector definition")),
+    responses((status = 200, description = "The sources", body = ListResponse<SourceListItem>), Errors))]
 async fn list_connectors(
     State(state): State<AppState>,
     _op: Operator,
@@ -77,6 +67,9 @@ async fn list_connectors(
     Ok(ok(&ListResponse::new(sources::list(&state.store, filter))))
 }
 
+/// One source.
+#[utoipa::path(get, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS, params(("id" = Uuid, Path, description = "The source (connector) id")),
+    responses((status = 200, description = "The source", body = SourceRead), ItemErrors))]
 async fn get_connector(
     State(state): State<AppState>,
     _op: Operator,
@@ -85,6 +78,9 @@ async fn get_connector(
     Ok(ok(&sources::read(&state.store, Caller::Operator, id)?))
 }
 
+/// Deletes a source; Airbyte answers 202 with the deletion job.
+#[utoipa::path(delete, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS, params(("id" = Uuid, Path, description = "The source (connector) id")),
+    responses((status = 202, description = "Deletion accepted", body = DeleteAccepted), ItemErrors))]
 async fn delete_connector(
     State(state): State<AppState>,
     _op: Operator,
@@ -95,6 +91,13 @@ async fn delete_connector(
     Ok(json(StatusCode::ACCEPTED, &DeleteAccepted { job_id }))
 }
 
+/// The workspaces, a page at a time.
+#[utoipa::path(get, path = "/api/v1/workspaces", tag = openapi::WORKSPACES,
+    params(("name_contains" = Option<String>, Query, description = "Only names containing this"),
+        ("status" = Option<String>, Query, description = "`active` or `inactive`"),
+        ("limit" = Option<u32>, Query, description = "1 to 100, default 20"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's `next`")),
+    responses((status = 200, description = "A page of workspaces", body = WorkspaceListResponse), Errors))]
 async fn list_workspaces(
     State(state): State<AppState>,
     _op: Operator,
@@ -148,6 +151,9 @@ async fn list_workspaces(
     Ok(ok(&WorkspaceListResponse { next, data: page }))
 }
 
+/// One workspace.
+#[utoipa::path(get, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES, params(("id" = Uuid, Path, description = "The workspace id")),
+    responses((status = 200, description = "The workspace", body = Workspace), ItemErrors))]
 async fn get_workspace(
     State(state): State<AppState>,
     _op: Operator,
@@ -157,7 +163,7 @@ async fn get_workspace(
 }
 
 /// `WorkspaceUpdateRequest`.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct WorkspaceUpdate {
     #[serde(default)]
@@ -168,6 +174,10 @@ struct WorkspaceUpdate {
     cache_enabled: Option<bool>,
 }
 
+/// Renames a workspace, or changes its status or cache flag.
+#[utoipa::path(put, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES, params(("id" = Uuid, Path, description = "The workspace id")),
+    request_body = WorkspaceUpdate,
+    responses((status = 200, description = "The workspace", body = Workspace), ItemErrors))]
 async fn update_workspace(
     State(state): State<AppState>,
     _op: Operator,
@@ -184,6 +194,9 @@ async fn update_workspace(
     Ok(ok(&workspace))
 }
 
+/// Deletes a workspace and its sources.
+#[utoipa::path(delete, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES, params(("id" = Uuid, Path, description = "The workspace id")),
+    responses((status = 200, description = "Deleted", body = WorkspaceDeleted), ItemErrors))]
 async fn delete_workspace(
     State(state): State<AppState>,
     _op: Operator,
@@ -195,6 +208,9 @@ async fn delete_workspace(
     ))
 }
 
+/// Counts of the organization's workspaces.
+#[utoipa::path(get, path = "/api/v1/workspaces/stats", tag = openapi::WORKSPACES,
+    responses((status = 200, description = "The counts", body = WorkspaceStats), Errors))]
 async fn workspace_stats(State(state): State<AppState>, _op: Operator) -> AppResult<Response> {
     let (active, inactive, total) = workspaces::stats(&state.store);
     Ok(ok(&serde_json::json!({
@@ -225,6 +241,10 @@ fn replication_config(
 
 /// `POST /api/v1/integrations/connectors`: a source for an end user without the widget (the
 /// workspace is created if the name is new, as with widget tokens).
+/// Creates a source in the named workspace (created on first use).
+#[utoipa::path(post, path = "/api/v1/integrations/connectors", tag = openapi::CONNECTORS,
+    request_body = ConnectorSourceCreateRequest,
+    responses((status = 200, description = "The new source", body = SourceRead), ItemErrors))]
 async fn create_connector(
     State(state): State<AppState>,
     op: Operator,
@@ -247,6 +267,10 @@ async fn create_connector(
 }
 
 /// `POST /api/v1/integrations/connectors/check`: the same body, checked and not stored.
+/// Checks a configuration before creating a source.
+#[utoipa::path(post, path = "/api/v1/integrations/connectors/check", tag = openapi::CONNECTORS,
+    request_body = ConnectorSourceCreateRequest,
+    responses((status = 200, description = "The check's outcome", body = SourceCheckResponse), ItemErrors))]
 async fn check_new_connector(
     State(state): State<AppState>,
     op: Operator,
@@ -266,6 +290,10 @@ async fn check_new_connector(
     Ok(ok(&response))
 }
 
+/// Changes a source's configuration or name.
+#[utoipa::path(put, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS, params(("id" = Uuid, Path, description = "The source (connector) id")),
+    request_body = ConnectorSourceUpdateRequest,
+    responses((status = 200, description = "The source", body = SourceRead), ItemErrors))]
 async fn update_connector(
     State(state): State<AppState>,
     _op: Operator,
@@ -286,6 +314,10 @@ async fn update_connector(
 
 /// `POST /api/v1/integrations/connectors/{id}/check`: the source's configuration, or the update of
 /// it in the body (masked secrets keep their stored values).
+/// Checks a changed configuration of an existing source.
+#[utoipa::path(post, path = "/api/v1/integrations/connectors/{id}/check", tag = openapi::CONNECTORS, params(("id" = Uuid, Path, description = "The source (connector) id")),
+    request_body = ConnectorSourceUpdateRequest,
+    responses((status = 200, description = "The check's outcome", body = SourceCheckResponse), ItemErrors))]
 async fn check_connector_update(
     State(state): State<AppState>,
     _op: Operator,
@@ -305,4 +337,34 @@ async fn check_connector_update(
     )
     .await?;
     Ok(ok(&response))
+}
+
+/// The SDK's path for creating a source, without the `/api` prefix (contract notes, E16).
+#[utoipa::path(post, path = "/v1/integrations/connectors", tag = openapi::CONNECTORS,
+    request_body = ConnectorSourceCreateRequest,
+    responses((status = 200, description = "The new source", body = SourceRead), ItemErrors))]
+async fn sdk_create_connector(
+    state: State<AppState>,
+    op: Operator,
+    req: Json<ConnectorSourceCreateRequest>,
+) -> AppResult<Response> {
+    create_connector(state, op, req).await
+}
+
+/// The answer of `DELETE /api/v1/workspaces/{id}`, for the document (the handler builds it as JSON).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only the derive reads it
+struct WorkspaceDeleted {
+    id: Uuid,
+    /// RFC 3339.
+    deleted_at: String,
+}
+
+/// The answer of `GET /api/v1/workspaces/stats`, for the document (the handler builds it as JSON).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only the derive reads it
+struct WorkspaceStats {
+    active_count: u64,
+    inactive_count: u64,
+    total_count: u64,
 }

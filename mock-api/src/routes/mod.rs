@@ -1,5 +1,7 @@
 //! The route table: token endpoints, the operator API, the end-user API (with CORS), the widget
-//! stand-in's assets, the operator console at `/`, and the `/_mock` control plane.
+//! stand-in's assets, the operator console at `/`, and the `/_mock` control plane. Every route is
+//! added through utoipa-axum's `OpenApiRouter` from `#[utoipa::path]` handlers, so the same list
+//! builds the router and the mock's OpenAPI document (`/_mock/openapi.json`, see `openapi.rs`).
 
 pub(crate) mod admin;
 pub(crate) mod connectors;
@@ -9,22 +11,27 @@ pub(crate) mod definitions;
 pub(crate) mod embedded;
 pub(crate) mod execute;
 pub(crate) mod oauth;
+pub(crate) mod openapi;
 pub(crate) mod replication;
 pub(crate) mod templates;
 pub(crate) mod tokens;
 pub(crate) mod widget;
 
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
+use axum::{Extension, Router};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 use crate::error::{self, AppError};
 use crate::extract::BODY_LIMIT;
 
-pub(crate) fn router(state: AppState) -> Router {
+/// Every route, each with its place in the document. A route added with `.route(…)` instead of
+/// `.routes(routes!(…))` would be missing from the document: `every_route_is_annotated` refuses it.
+pub(crate) fn api(state: &AppState) -> OpenApiRouter<AppState> {
     let end_user =
         embedded::router()
             .merge(tokens::end_user_router())
@@ -32,7 +39,7 @@ pub(crate) fn router(state: AppState) -> Router {
                 state.clone(),
                 crate::cors::end_user_cors,
             ));
-    Router::new()
+    OpenApiRouter::with_openapi(openapi::base())
         .merge(tokens::router())
         .merge(templates::router())
         .merge(connectors::router())
@@ -46,8 +53,16 @@ pub(crate) fn router(state: AppState) -> Router {
             "/_mock",
             admin::router()
                 .merge(control::router())
-                .merge(replication::router()),
+                .merge(replication::router())
+                .merge(openapi::router()),
         )
+}
+
+pub(crate) fn router(state: AppState) -> Router {
+    let (routes, document) = api(&state).split_for_parts();
+    routes
+        // What `GET /_mock/openapi.json` serves.
+        .layer(Extension(openapi::Document::new(&document)))
         .fallback(error::not_found_fallback)
         // Every path under /_mock, however nested: admin token or loopback only (admin_guard.rs).
         .layer(middleware::from_fn_with_state(
