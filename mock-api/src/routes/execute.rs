@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ok;
-use super::openapi::{self, ItemErrors};
+use super::openapi::{self, ItemErrors, OrganizationHeader};
 use crate::AppState;
 use crate::auth::Operator;
 use crate::domain::execute::{self, ExecuteRequest};
@@ -21,8 +21,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Runs `list`, `get` or `search` on one entity of a source; the records are simulated.
-#[utoipa::path(post, path = "/api/v1/integrations/connectors/{id}/execute", tag = openapi::CONNECTORS,
-    params(("id" = Uuid, Path, description = "The source (connector) id")),
+#[utoipa::path(post, path = "/api/v1/integrations/connectors/{id}/execute", tag = openapi::CONNECTORS, security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
     request_body = ExecuteRequest,
     responses((status = 200, description = "The records", body = ExecuteResponse), ItemErrors))]
 async fn execute_connector(

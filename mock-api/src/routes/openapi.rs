@@ -12,9 +12,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder};
 use utoipa::openapi::{ContentBuilder, ResponseBuilder};
-use utoipa::{IntoResponses, OpenApi};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, IntoResponses, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 use crate::AppState;
 
@@ -39,9 +41,40 @@ pub(crate) const MOCK: &str = "Mock control plane";
             console and the /_mock control plane. Generated from the handlers; \
             docs/DRIFT.md compares it with Airbyte's published document."
     ),
-    components(schemas(ApiErrorResponse, ApiError))
+    components(schemas(ApiErrorResponse, ApiError)),
+    modifiers(&BearerScheme)
 )]
 struct Base;
+
+/// The `bearer` security scheme the token-taking operations name: an application or scoped token
+/// (a JWT the mock issued), as each operation's description says.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// `X-Organization-Id`, which every token-taking route checks against the token's organization
+/// (`auth::check_organization_header`): a 422 when it is not a UUID, a 403 when it differs.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // only the derive reads it
+pub(crate) struct OrganizationHeader {
+    /// The organization to act for; must be the token's own.
+    #[param(rename = "x-organization-id")]
+    x_organization_id: Option<Uuid>,
+}
 
 /// The document the router is built with, before any route is added.
 pub(crate) fn base() -> utoipa::openapi::OpenApi {

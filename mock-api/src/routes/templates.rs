@@ -14,7 +14,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::ok;
-use super::openapi::{self, Errors, ItemErrors};
+use super::openapi::{self, Errors, ItemErrors, OrganizationHeader};
 use crate::AppState;
 use crate::auth::Operator;
 use crate::domain::TemplateRecord;
@@ -61,8 +61,8 @@ fn tag_filter(query: &QueryPairs) -> AppResult<(Vec<String>, TagSelectionMode)> 
 }
 
 /// The organization's source templates (or the global ones with `use_global=true`).
-#[utoipa::path(get, path = "/api/v1/integrations/templates/sources", tag = openapi::TEMPLATES,
-    params(("use_global" = Option<bool>, Query, description = "The global templates instead of the organization's"),
+#[utoipa::path(get, path = "/api/v1/integrations/templates/sources", tag = openapi::TEMPLATES, security(("bearer" = [])),
+    params(OrganizationHeader, ("use_global" = Option<bool>, Query, description = "The global templates instead of the organization's"),
         ("tags" = Option<Vec<String>>, Query, description = "Only templates with these tags (repeatable)"),
         ("tags_mode" = Option<TagSelectionMode>, Query, description = "`all` (default) or `any` of `tags`")),
     responses((status = 200, description = "The templates", body = ListResponse<SourceTemplateListItem>), Errors))]
@@ -83,7 +83,7 @@ async fn list_source_templates(
 }
 
 /// One source template.
-#[utoipa::path(get, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES, params(("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(get, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
 async fn get_source_template(
     State(state): State<AppState>,
@@ -93,7 +93,7 @@ async fn get_source_template(
     Ok(ok(&templates::source_template(&state.store, id)?))
 }
 
-#[utoipa::path(post, path = "/api/v1/integrations/templates/sources", tag = openapi::TEMPLATES,
+#[utoipa::path(post, path = "/api/v1/integrations/templates/sources", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader),
     request_body(content = SourceTemplateBody, description = "A create (`actor_definition_id`) or a clone (`original_source_template_id`)"),
     responses((status = 200, description = "The new template", body = DetailedSourceTemplate), ItemErrors))]
 /// One path, two bodies/// One path, two bodies: a clone names `original_source_template_id`, a create `actor_definition_id`.
@@ -114,7 +114,7 @@ async fn create_source_template(
 }
 
 /// Changes a source template.
-#[utoipa::path(patch, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES, params(("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(patch, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     request_body = SourceTemplateUpdateRequest,
     responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
 async fn update_source_template(
@@ -131,7 +131,7 @@ async fn update_source_template(
 }
 
 /// Deletes a source template.
-#[utoipa::path(delete, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES, params(("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     responses((status = 200, description = "Deleted", body = DeletedResponse), ItemErrors))]
 async fn delete_source_template(
     State(state): State<AppState>,
@@ -168,8 +168,8 @@ async fn detach_tag<T: Tagged>(
 }
 
 /// The connection templates.
-#[utoipa::path(get, path = "/api/v1/integrations/templates/connections", tag = openapi::TEMPLATES,
-    params(("tags" = Option<Vec<String>>, Query, description = "Only templates with these tags (repeatable)"),
+#[utoipa::path(get, path = "/api/v1/integrations/templates/connections", tag = openapi::TEMPLATES, security(("bearer" = [])),
+    params(OrganizationHeader, ("tags" = Option<Vec<String>>, Query, description = "Only templates with these tags (repeatable)"),
         ("tags_mode" = Option<TagSelectionMode>, Query, description = "`all` (default) or `any` of `tags`")),
     responses((status = 200, description = "The templates", body = ListResponse<ConnectionTemplate>), Errors))]
 async fn list_connection_templates(
@@ -183,7 +183,7 @@ async fn list_connection_templates(
 }
 
 /// One connection template.
-#[utoipa::path(get, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES, params(("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(get, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     responses((status = 200, description = "The template", body = ConnectionTemplate), ItemErrors))]
 async fn get_connection_template(
     State(state): State<AppState>,
@@ -194,7 +194,7 @@ async fn get_connection_template(
 }
 
 /// Creates a connection template.
-#[utoipa::path(post, path = "/api/v1/integrations/templates/connections", tag = openapi::TEMPLATES,
+#[utoipa::path(post, path = "/api/v1/integrations/templates/connections", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader),
     request_body = ConnectionTemplateCreateRequest,
     responses((status = 200, description = "The new template", body = ConnectionTemplate), ItemErrors))]
 async fn create_connection_template(
@@ -211,7 +211,7 @@ async fn create_connection_template(
 }
 
 /// Changes a connection template.
-#[utoipa::path(patch, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES, params(("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(patch, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     request_body = ConnectionTemplatePatchRequest,
     responses((status = 200, description = "The template", body = ConnectionTemplate), ItemErrors))]
 async fn update_connection_template(
@@ -228,7 +228,7 @@ async fn update_connection_template(
 }
 
 /// Deletes a connection template.
-#[utoipa::path(delete, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES, params(("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     responses((status = 200, description = "Deleted", body = DeletedResponse), ItemErrors))]
 async fn delete_connection_template(
     State(state): State<AppState>,
@@ -242,14 +242,14 @@ async fn delete_connection_template(
 }
 
 /// The organization's template tags.
-#[utoipa::path(get, path = "/api/v1/integrations/templates/tags", tag = openapi::TEMPLATES,
+#[utoipa::path(get, path = "/api/v1/integrations/templates/tags", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader),
     responses((status = 200, description = "The tags", body = ListResponse<Tag>), Errors))]
 async fn list_tags(State(state): State<AppState>, _op: Operator) -> Response {
     ok(&ListResponse::new(tags::list(&state.store)))
 }
 
 /// Creates a tag.
-#[utoipa::path(post, path = "/api/v1/integrations/templates/tags", tag = openapi::TEMPLATES,
+#[utoipa::path(post, path = "/api/v1/integrations/templates/tags", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader),
     request_body = TagRequest,
     responses((status = 200, description = "The new tag", body = Tag),
         (status = 409, description = "The tag exists", body = ApiErrorResponse), Errors))]
@@ -262,8 +262,8 @@ async fn create_tag(
 }
 
 /// Renames a tag (everywhere it is attached).
-#[utoipa::path(put, path = "/api/v1/integrations/templates/tags/{name}", tag = openapi::TEMPLATES,
-    params(("name" = String, Path, description = "The tag's current name")),
+#[utoipa::path(put, path = "/api/v1/integrations/templates/tags/{name}", tag = openapi::TEMPLATES, security(("bearer" = [])),
+    params(OrganizationHeader, ("name" = String, Path, description = "The tag's current name")),
     request_body = TagRequest,
     responses((status = 200, description = "The renamed tag", body = Tag),
         (status = 409, description = "The new name is taken", body = ApiErrorResponse), ItemErrors))]
@@ -277,8 +277,8 @@ async fn rename_tag(
 }
 
 /// Deletes a tag (and detaches it everywhere).
-#[utoipa::path(delete, path = "/api/v1/integrations/templates/tags/{name}", tag = openapi::TEMPLATES,
-    params(("name" = String, Path, description = "The tag")),
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/tags/{name}", tag = openapi::TEMPLATES, security(("bearer" = [])),
+    params(OrganizationHeader, ("name" = String, Path, description = "The tag")),
     responses((status = 200, description = "Deleted", body = DeletedResponse), ItemErrors))]
 async fn delete_tag(
     State(state): State<AppState>,
@@ -300,7 +300,7 @@ enum SourceTemplateBody {
 // The tag routes of each kind of template: one annotated handler per path, over the generic ones.
 
 /// Attaches a tag to a source template.
-#[utoipa::path(post, path = "/api/v1/integrations/templates/sources/{id}/tags", tag = openapi::TEMPLATES, params(("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(post, path = "/api/v1/integrations/templates/sources/{id}/tags", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     request_body = TagAttachRequest,
     responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
 async fn attach_source_template_tag(
@@ -313,8 +313,8 @@ async fn attach_source_template_tag(
 }
 
 /// Detaches a tag from a source template.
-#[utoipa::path(delete, path = "/api/v1/integrations/templates/sources/{id}/tags/{tag}", tag = openapi::TEMPLATES,
-    params(("id" = Uuid, Path, description = "The template id"), ("tag" = String, Path, description = "The tag")),
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/sources/{id}/tags/{tag}", tag = openapi::TEMPLATES, security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id"), ("tag" = String, Path, description = "The tag")),
     responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
 async fn detach_source_template_tag(
     state: State<AppState>,
@@ -325,7 +325,7 @@ async fn detach_source_template_tag(
 }
 
 /// Attaches a tag to a connection template.
-#[utoipa::path(post, path = "/api/v1/integrations/templates/connections/{id}/tags", tag = openapi::TEMPLATES, params(("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(post, path = "/api/v1/integrations/templates/connections/{id}/tags", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     request_body = TagAttachRequest,
     responses((status = 200, description = "The template", body = ConnectionTemplate), ItemErrors))]
 async fn attach_connection_template_tag(
@@ -338,8 +338,8 @@ async fn attach_connection_template_tag(
 }
 
 /// Detaches a tag from a connection template.
-#[utoipa::path(delete, path = "/api/v1/integrations/templates/connections/{id}/tags/{tag}", tag = openapi::TEMPLATES,
-    params(("id" = Uuid, Path, description = "The template id"), ("tag" = String, Path, description = "The tag")),
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/connections/{id}/tags/{tag}", tag = openapi::TEMPLATES, security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id"), ("tag" = String, Path, description = "The tag")),
     responses((status = 200, description = "The template", body = ConnectionTemplate), ItemErrors))]
 async fn detach_connection_template_tag(
     state: State<AppState>,

@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ok;
-use super::openapi::{self, Errors, TokenErrors};
+use super::openapi::{self, Errors, OrganizationHeader, TokenErrors};
 use crate::AppState;
 use crate::auth::{EndUser, Operator};
 use crate::domain::tags::check_tag_names;
@@ -61,7 +61,7 @@ async fn legacy_application_token(
 }
 
 /// A widget token (base64 of `{token, widgetUrl}`) for one end user's workspace.
-#[utoipa::path(post, path = "/api/v1/account/applications/widget-token", tag = openapi::AUTH,
+#[utoipa::path(post, path = "/api/v1/account/applications/widget-token", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
     request_body = WidgetTokenRequest,
     responses((status = 200, description = "A widget token", body = TokenBody), Errors))]
 async fn widget_token(
@@ -104,7 +104,7 @@ async fn widget_token(
 }
 
 /// The OLD platform's widget token (camelCase body, `externalUserId` names the workspace).
-#[utoipa::path(post, path = "/v1/embedded/widget_token", tag = openapi::AUTH,
+#[utoipa::path(post, path = "/v1/embedded/widget_token", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
     request_body = LegacyWidgetTokenRequest,
     responses((status = 200, description = "A widget token", body = TokenBody), Errors))]
 async fn legacy_widget_token(
@@ -135,7 +135,7 @@ async fn legacy_widget_token(
 }
 
 /// A scoped token for one end user's workspace.
-#[utoipa::path(post, path = "/api/v1/account/applications/scoped-token", tag = openapi::AUTH,
+#[utoipa::path(post, path = "/api/v1/account/applications/scoped-token", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
     request_body = ScopedTokenRequest,
     responses((status = 200, description = "A scoped token", body = TokenBody), Errors))]
 async fn scoped_token(
@@ -151,7 +151,7 @@ async fn scoped_token(
 }
 
 /// What a scoped token grants: its organization and workspace.
-#[utoipa::path(get, path = "/api/v1/account/applications/scoped-token/info", tag = openapi::AUTH,
+#[utoipa::path(get, path = "/api/v1/account/applications/scoped-token/info", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
     responses((status = 200, description = "The token's scope", body = ScopedTokenInfo), Errors))]
 async fn scoped_token_info(user: EndUser) -> Response {
     ok(&ScopedTokenInfo {
@@ -164,7 +164,7 @@ async fn scoped_token_info(user: EndUser) -> Response {
 // The 2025 Sonar paths: the same handlers, each under its own annotation so the document lists both.
 
 /// The 2025 path of the widget token.
-#[utoipa::path(post, path = "/api/v1/embedded/widget-token", tag = openapi::AUTH,
+#[utoipa::path(post, path = "/api/v1/embedded/widget-token", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
     request_body = WidgetTokenRequest,
     responses((status = 200, description = "A widget token", body = TokenBody), Errors))]
 async fn embedded_widget_token(
@@ -176,7 +176,7 @@ async fn embedded_widget_token(
 }
 
 /// The 2025 path of the scoped token.
-#[utoipa::path(post, path = "/api/v1/embedded/scoped-token", tag = openapi::AUTH,
+#[utoipa::path(post, path = "/api/v1/embedded/scoped-token", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
     request_body = ScopedTokenRequest,
     responses((status = 200, description = "A scoped token", body = TokenBody), Errors))]
 async fn embedded_scoped_token(
@@ -188,7 +188,7 @@ async fn embedded_scoped_token(
 }
 
 /// The 2025 path of the scoped token's info.
-#[utoipa::path(get, path = "/api/v1/embedded/scoped-token/info", tag = openapi::AUTH,
+#[utoipa::path(get, path = "/api/v1/embedded/scoped-token/info", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
     responses((status = 200, description = "The token's scope", body = ScopedTokenInfo), Errors))]
 async fn embedded_scoped_token_info(user: EndUser) -> Response {
     scoped_token_info(user).await
