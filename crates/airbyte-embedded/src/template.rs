@@ -75,6 +75,7 @@ pub struct ConnectorSpecification {
 pub struct SourceTemplateListItem {
     pub id: Uuid,
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))] // always sent, `null` when unset
     pub icon: Option<String>,
     #[serde(default)]
     pub connector_name: Option<String>,

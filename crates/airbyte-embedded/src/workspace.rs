@@ -11,9 +11,11 @@ pub struct Workspace {
     pub name: String,
     pub organization_id: Uuid,
     pub status: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))] // always sent, `null` when unset
     pub cache_enabled: Option<bool>,
     pub tombstone: bool,
     pub visibility: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))] // always sent, `null` when unset
     pub color: Option<String>,
     pub created_at: String,
     pub updated_at: String,

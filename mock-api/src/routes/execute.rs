@@ -50,4 +50,6 @@ struct ExecuteResponse {
     result: Value,
     /// The connector, definition, entity and action that answered.
     connector_metadata: Value,
+    /// The source and the (simulated) time the call took.
+    execution_metadata: Value,
 }

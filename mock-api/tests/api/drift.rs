@@ -651,9 +651,17 @@ fn fields(
         let (sub_props, _) = properties(root, sub);
         let sub_types = types(root, sub);
         let items = item_schema(root, sub);
+        // Free-form: an object without properties, or an array of such objects.
+        let free_form = |schema: &Value| {
+            let t = types(root, schema);
+            properties(root, schema).0.is_empty()
+                && (t.is_empty() || t.iter().all(|t| t == "object"))
+        };
         let opaque = sub_props.is_empty()
-            && items.is_none_or(|i| properties(root, i).0.is_empty())
-            && (sub_types.is_empty() || sub_types.iter().all(|t| t == "object"));
+            && match items {
+                Some(items) => free_form(items),
+                None => sub_types.is_empty() || sub_types.iter().all(|t| t == "object"),
+            };
         out.insert(
             path.clone(),
             Field {
