@@ -8,9 +8,9 @@ use airbyte_embedded::{
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::ok;

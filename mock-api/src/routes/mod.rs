@@ -18,10 +18,10 @@ pub(crate) mod tokens;
 pub(crate) mod widget;
 
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::{Extension, Router};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Router};
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -175,6 +175,9 @@ mod tests {
         ] {
             assert!(doc.paths.paths.contains_key(path), "{path}");
         }
-        assert!(!doc.paths.paths.contains_key("/health"), "nested paths keep /_mock");
+        assert!(
+            !doc.paths.paths.contains_key("/health"),
+            "nested paths keep /_mock"
+        );
     }
 }

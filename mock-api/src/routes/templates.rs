@@ -8,9 +8,9 @@ use airbyte_embedded::{
 };
 use axum::extract::{Path, State};
 use axum::response::Response;
+use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use serde_json::Value;
 use uuid::Uuid;
 
 use super::ok;
@@ -33,7 +33,10 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(attach_source_template_tag))
         .routes(routes!(detach_source_template_tag))
-        .routes(routes!(list_connection_templates, create_connection_template))
+        .routes(routes!(
+            list_connection_templates,
+            create_connection_template
+        ))
         .routes(routes!(
             get_connection_template,
             update_connection_template,

@@ -136,7 +136,9 @@ fn concrete_path(path: &str) -> String {
     let mut rest = path;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
         let name = &rest[start + 1..end - 1];
         out.push_str(if name.starts_with('*') {
             "@airbyte-embedded/airbyte-embedded-widget@0.4.5"
@@ -162,10 +164,7 @@ fn check_generated(file: &str, text: &str) {
             .lines()
             .zip(text.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(
-                || current.lines().count().min(text.lines().count()),
-                |i| i,
-            );
+            .unwrap_or_else(|| current.lines().count().min(text.lines().count()));
         panic!(
             "{file} is not current (first difference at line {}): {HOW_TO_REGENERATE}",
             first + 1
@@ -258,19 +257,34 @@ fn the_diff_finds_each_kind_of_difference() {
 
 #[test]
 fn globs_match_and_the_most_specific_reason_wins() {
-    assert!(glob("* /_mock/* operation only-mock", "GET /_mock/health operation only-mock"));
-    assert!(!glob("* /_mock/* operation only-mock", "GET /api/v1/x operation only-mock"));
+    assert!(glob(
+        "* /_mock/* operation only-mock",
+        "GET /_mock/health operation only-mock"
+    ));
+    assert!(!glob(
+        "* /_mock/* operation only-mock",
+        "GET /api/v1/x operation only-mock"
+    ));
     assert!(glob("exact", "exact") && !glob("exact", "exactly"));
     let reasons = Reasons {
         entries: [
             ("* status 401 only-mock".to_owned(), "general".to_owned()),
-            ("GET /x status 401 only-mock".to_owned(), "specific".to_owned()),
+            (
+                "GET /x status 401 only-mock".to_owned(),
+                "specific".to_owned(),
+            ),
         ]
         .into_iter()
         .collect(),
     };
-    assert_eq!(reasons.reason("GET /x status 401 only-mock"), Some("specific"));
-    assert_eq!(reasons.reason("GET /y status 401 only-mock"), Some("general"));
+    assert_eq!(
+        reasons.reason("GET /x status 401 only-mock"),
+        Some("specific")
+    );
+    assert_eq!(
+        reasons.reason("GET /y status 401 only-mock"),
+        Some("general")
+    );
     assert_eq!(reasons.reason("GET /y status 402 only-mock"), None);
 }
 
@@ -340,10 +354,7 @@ fn operations(doc: &Value) -> BTreeMap<(String, String), (String, &Value)> {
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         for method in METHODS {
             if let Some(op) = item.get(method) {
-                out.insert(
-                    (normal_path(path), method.to_owned()),
-                    (path.clone(), op),
-                );
+                out.insert((normal_path(path), method.to_owned()), (path.clone(), op));
             }
         }
     }
@@ -363,13 +374,14 @@ fn diff(mock: &Value, published: &Value) -> Drift {
     for (key, (path, their_op)) in &theirs {
         let op = format!("{} {path}", key.1.to_uppercase());
         match mine.get(key) {
-            None => drift.add(&op, Presence::OnlyPublished, "operation only-published".to_owned()),
+            None => drift.add(
+                &op,
+                Presence::OnlyPublished,
+                "operation only-published".to_owned(),
+            ),
             Some((_, my_op)) => {
                 drift.shared.insert(op.clone());
-                let sides = Sides {
-                    mock,
-                    published,
-                };
+                let sides = Sides { mock, published };
                 for what in sides.operation(my_op, their_op) {
                     drift.add(&op, Presence::Both, what);
                 }
@@ -417,7 +429,10 @@ impl<'a> Sides<'a> {
                     path_index += 1;
                     format!("path.{path_index}")
                 } else {
-                    format!("{place}.{}", p["name"].as_str().unwrap_or_default().to_lowercase())
+                    format!(
+                        "{place}.{}",
+                        p["name"].as_str().unwrap_or_default().to_lowercase()
+                    )
                 };
                 let field = Field {
                     types: types(root, &p["schema"]),
@@ -466,7 +481,11 @@ impl<'a> Sides<'a> {
                 .collect()
         };
         let (my_statuses, their_statuses) = (statuses(mine), statuses(theirs));
-        for status in my_statuses.keys().chain(their_statuses.keys()).collect::<BTreeSet<_>>() {
+        for status in my_statuses
+            .keys()
+            .chain(their_statuses.keys())
+            .collect::<BTreeSet<_>>()
+        {
             match (my_statuses.get(status), their_statuses.get(status)) {
                 (Some(_), None) => out.push(format!("status {status} only-mock")),
                 (None, Some(_)) => out.push(format!("status {status} only-published")),
@@ -511,7 +530,14 @@ impl<'a> Sides<'a> {
         let mut my_fields = BTreeMap::new();
         let mut their_fields = BTreeMap::new();
         fields(self.mock, mine, "", 0, &mut Vec::new(), &mut my_fields);
-        fields(self.published, theirs, "", 0, &mut Vec::new(), &mut their_fields);
+        fields(
+            self.published,
+            theirs,
+            "",
+            0,
+            &mut Vec::new(),
+            &mut their_fields,
+        );
         // A free-form root on either side: nothing below it to compare.
         if my_fields.is_empty() || their_fields.is_empty() {
             return;
@@ -522,7 +548,9 @@ impl<'a> Sides<'a> {
 
 /// The `application/json` schema of a request body or response, if it has one.
 fn json_schema(body: &Value) -> Option<&Value> {
-    body["content"].get("application/json").map(|c| &c["schema"])
+    body["content"]
+        .get("application/json")
+        .map(|c| &c["schema"])
 }
 
 /// Follows local `$ref`s (a bounded number of hops, so a cycle cannot hang).
@@ -585,7 +613,10 @@ fn json_type(value: &Value) -> String {
 
 /// The properties of an object schema (through `$ref`, `allOf`, and the object branches of
 /// `anyOf`/`oneOf`) with the names it requires.
-fn properties<'a>(root: &'a Value, schema: &'a Value) -> (BTreeMap<String, &'a Value>, BTreeSet<String>) {
+fn properties<'a>(
+    root: &'a Value,
+    schema: &'a Value,
+) -> (BTreeMap<String, &'a Value>, BTreeSet<String>) {
     let schema = resolve(root, schema);
     let mut props: BTreeMap<String, &Value> = schema["properties"]
         .as_object()
@@ -637,7 +668,10 @@ fn fields(
         return;
     }
     // A recursive schema is compared once along each path.
-    let reference = schema.get("$ref").and_then(Value::as_str).map(str::to_owned);
+    let reference = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     if let Some(r) = &reference {
         if seen.contains(r) {
             return;
@@ -676,10 +710,11 @@ fn fields(
         }
     }
     // A top-level array: its items' fields.
-    if prefix.is_empty() && out.is_empty() {
-        if let Some(items) = item_schema(root, resolved) {
-            fields(root, items, "[].", depth + 1, seen, out);
-        }
+    if prefix.is_empty()
+        && out.is_empty()
+        && let Some(items) = item_schema(root, resolved)
+    {
+        fields(root, items, "[].", depth + 1, seen, out);
     }
     if reference.is_some() {
         seen.pop();
@@ -726,12 +761,18 @@ fn compare(
         }
         match (mine.get(path), theirs.get(path)) {
             (Some(_), None) => {
-                if !parents(path).iter().any(|p| mine.contains_key(p) && !theirs.contains_key(p)) {
+                if !parents(path)
+                    .iter()
+                    .any(|p| mine.contains_key(p) && !theirs.contains_key(p))
+                {
                     out.push(format!("{scope}.{path} only-mock"));
                 }
             }
             (None, Some(_)) => {
-                if !parents(path).iter().any(|p| theirs.contains_key(p) && !mine.contains_key(p)) {
+                if !parents(path)
+                    .iter()
+                    .any(|p| theirs.contains_key(p) && !mine.contains_key(p))
+                {
                     out.push(format!("{scope}.{path} only-published"));
                 }
             }
@@ -811,9 +852,10 @@ fn cell(text: &str) -> String {
 
 fn render(drift: &Drift, reasons: &Reasons) -> String {
     let reason = |key: &str| {
-        reasons
-            .reason(key)
-            .map_or_else(|| "**MISSING: add a reason to docs/drift-reasons.toml**".to_owned(), cell)
+        reasons.reason(key).map_or_else(
+            || "**MISSING: add a reason to docs/drift-reasons.toml**".to_owned(),
+            cell,
+        )
     };
     let count = |presence: Presence| {
         drift
@@ -840,13 +882,20 @@ fn render(drift: &Drift, reasons: &Reasons) -> String {
     let _ = writeln!(s, "## Summary\n");
     let _ = writeln!(s, "| | Count |\n|---|---|");
     let _ = writeln!(s, "| Operations in both | {} |", drift.shared.len());
-    let _ = writeln!(s, "| Operations only in the mock | {} |", count(Presence::OnlyMock));
+    let _ = writeln!(
+        s,
+        "| Operations only in the mock | {} |",
+        count(Presence::OnlyMock)
+    );
     let _ = writeln!(
         s,
         "| Operations only in the published document | {} |",
         count(Presence::OnlyPublished)
     );
-    let _ = writeln!(s, "| Differences in shared operations | {shared_differences} |\n");
+    let _ = writeln!(
+        s,
+        "| Differences in shared operations | {shared_differences} |\n"
+    );
 
     let _ = writeln!(s, "## Operations\n");
     let _ = writeln!(s, "| Operation | Presence | Reason |\n|---|---|---|");
@@ -863,7 +912,7 @@ fn render(drift: &Drift, reasons: &Reasons) -> String {
         };
         rows.push((d.operation.clone(), presence.to_owned(), reason(key)));
     }
-    rows.sort_by(|a, b| operation_order(&a.0).cmp(&operation_order(&b.0)));
+    rows.sort_by_key(|row| operation_order(&row.0));
     for (op, presence, why) in rows {
         let _ = writeln!(s, "| `{op}` | {presence} | {why} |");
     }
