@@ -62,7 +62,7 @@ pub(crate) fn router(state: AppState) -> Router {
     let (routes, document) = api(&state).split_for_parts();
     routes
         // What `GET /_mock/openapi.json` serves.
-        .layer(Extension(openapi::Document::new(&document)))
+        .layer(Extension(openapi::Document::new(document)))
         .fallback(error::not_found_fallback)
         // Every path under /_mock, however nested: admin token or loopback only (admin_guard.rs).
         .layer(middleware::from_fn_with_state(

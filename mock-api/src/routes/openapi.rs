@@ -155,7 +155,13 @@ pub(crate) enum ControlErrors {
 pub(crate) struct Document(String);
 
 impl Document {
-    pub(crate) fn new(document: &utoipa::openapi::OpenApi) -> Arc<Self> {
+    pub(crate) fn new(mut document: utoipa::openapi::OpenApi) -> Arc<Self> {
+        // axum's catch-all `{*path}` is `{path}` in OpenAPI's path templating.
+        let paths = std::mem::take(&mut document.paths.paths);
+        document.paths.paths = paths
+            .into_iter()
+            .map(|(path, item)| (path.replace("{*", "{"), item))
+            .collect();
         // Serialising a document of plain maps and strings cannot fail; an empty object would be
         // an obviously broken answer rather than a crash.
         Arc::new(Self(

@@ -71,6 +71,7 @@ async fn serves_an_openapi_3_1_document_of_every_kind_of_route() {
         ("post", "/v1/applications/token"),
         ("post", "/v1/embedded/widget_token"),
         ("get", "/widget.js"),
+        ("get", "/npm/{path}"),
         ("get", "/embedded-widget"),
         ("get", "/embedded-widget/app.js"),
         ("get", "/"),
@@ -140,7 +141,7 @@ fn concrete_path(path: &str) -> String {
             .find('}')
             .map_or(rest.len(), |e| start + e + 1);
         let name = &rest[start + 1..end - 1];
-        out.push_str(if name.starts_with('*') {
+        out.push_str(if name.trim_start_matches('*') == "path" {
             "@airbyte-embedded/airbyte-embedded-widget@0.4.5"
         } else {
             "00000000-0000-4000-8000-000000000000"
