@@ -48,7 +48,8 @@ fn workspace_selector(state: &AppState, query: &QueryPairs) -> AppResult<Option<
 }
 
 /// The sources, of one workspace or of all.
-#[utoipa::path(get, path = "/api/v1/integrations/connectors", tag = openapi::CONNECTORS, security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/integrations/connectors", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("workspace_id" = Option<Uuid>, Query, description = "Only this workspace's sources"),
         ("workspace_name" = Option<String>, Query, description = "Only this workspace's sources, by name"),
         ("customer_name" = Option<String>, Query, description = "Deprecated spelling of `workspace_name`"),
@@ -68,7 +69,9 @@ async fn list_connectors(
 }
 
 /// One source.
-#[utoipa::path(get, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
+#[utoipa::path(get, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
     responses((status = 200, description = "The source", body = SourceRead), ItemErrors))]
 async fn get_connector(
     State(state): State<AppState>,
@@ -79,7 +82,9 @@ async fn get_connector(
 }
 
 /// Deletes a source; Airbyte answers 202 with the deletion job.
-#[utoipa::path(delete, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
+#[utoipa::path(delete, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
     responses((status = 202, description = "Deletion accepted", body = DeleteAccepted), ItemErrors))]
 async fn delete_connector(
     State(state): State<AppState>,
@@ -92,7 +97,8 @@ async fn delete_connector(
 }
 
 /// The workspaces, a page at a time.
-#[utoipa::path(get, path = "/api/v1/workspaces", tag = openapi::WORKSPACES, security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/workspaces", tag = openapi::WORKSPACES,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("name_contains" = Option<String>, Query, description = "Only names containing this"),
         ("status" = Option<String>, Query, description = "`active` or `inactive`"),
         ("limit" = Option<u32>, Query, description = "1 to 100, default 20"),
@@ -152,7 +158,9 @@ async fn list_workspaces(
 }
 
 /// One workspace.
-#[utoipa::path(get, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The workspace id")),
+#[utoipa::path(get, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The workspace id")),
     responses((status = 200, description = "The workspace", body = Workspace), ItemErrors))]
 async fn get_workspace(
     State(state): State<AppState>,
@@ -175,7 +183,9 @@ struct WorkspaceUpdate {
 }
 
 /// Renames a workspace, or changes its status or cache flag.
-#[utoipa::path(put, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The workspace id")),
+#[utoipa::path(put, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The workspace id")),
     request_body = WorkspaceUpdate,
     responses((status = 200, description = "The workspace", body = Workspace), ItemErrors))]
 async fn update_workspace(
@@ -195,7 +205,9 @@ async fn update_workspace(
 }
 
 /// Deletes a workspace and its sources.
-#[utoipa::path(delete, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The workspace id")),
+#[utoipa::path(delete, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The workspace id")),
     responses((status = 200, description = "Deleted", body = WorkspaceDeleted), ItemErrors))]
 async fn delete_workspace(
     State(state): State<AppState>,
@@ -209,7 +221,9 @@ async fn delete_workspace(
 }
 
 /// Counts of the organization's workspaces.
-#[utoipa::path(get, path = "/api/v1/workspaces/stats", tag = openapi::WORKSPACES, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(get, path = "/api/v1/workspaces/stats", tag = openapi::WORKSPACES,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     responses((status = 200, description = "The counts", body = WorkspaceStats), Errors))]
 async fn workspace_stats(State(state): State<AppState>, _op: Operator) -> AppResult<Response> {
     let (active, inactive, total) = workspaces::stats(&state.store);
@@ -242,7 +256,9 @@ fn replication_config(
 /// `POST /api/v1/integrations/connectors`: a source for an end user without the widget (the
 /// workspace is created if the name is new, as with widget tokens).
 /// Creates a source in the named workspace (created on first use).
-#[utoipa::path(post, path = "/api/v1/integrations/connectors", tag = openapi::CONNECTORS, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/api/v1/integrations/connectors", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = ConnectorSourceCreateRequest,
     responses((status = 200, description = "The new source", body = SourceRead), ItemErrors))]
 async fn create_connector(
@@ -268,7 +284,9 @@ async fn create_connector(
 
 /// `POST /api/v1/integrations/connectors/check`: the same body, checked and not stored.
 /// Checks a configuration before creating a source.
-#[utoipa::path(post, path = "/api/v1/integrations/connectors/check", tag = openapi::CONNECTORS, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/api/v1/integrations/connectors/check", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = ConnectorSourceCreateRequest,
     responses((status = 200, description = "The check's outcome", body = SourceCheckResponse), ItemErrors))]
 async fn check_new_connector(
@@ -291,7 +309,9 @@ async fn check_new_connector(
 }
 
 /// Changes a source's configuration or name.
-#[utoipa::path(put, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
+#[utoipa::path(put, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
     request_body = ConnectorSourceUpdateRequest,
     responses((status = 200, description = "The source", body = SourceRead), ItemErrors))]
 async fn update_connector(
@@ -315,7 +335,9 @@ async fn update_connector(
 /// `POST /api/v1/integrations/connectors/{id}/check`: the source's configuration, or the update of
 /// it in the body (masked secrets keep their stored values).
 /// Checks a changed configuration of an existing source.
-#[utoipa::path(post, path = "/api/v1/integrations/connectors/{id}/check", tag = openapi::CONNECTORS, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
+#[utoipa::path(post, path = "/api/v1/integrations/connectors/{id}/check", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
     request_body = ConnectorSourceUpdateRequest,
     responses((status = 200, description = "The check's outcome", body = SourceCheckResponse), ItemErrors))]
 async fn check_connector_update(
@@ -340,7 +362,9 @@ async fn check_connector_update(
 }
 
 /// The SDK's path for creating a source, without the `/api` prefix (contract notes, E16).
-#[utoipa::path(post, path = "/v1/integrations/connectors", tag = openapi::CONNECTORS, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/v1/integrations/connectors", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = ConnectorSourceCreateRequest,
     responses((status = 200, description = "The new source", body = SourceRead), ItemErrors))]
 async fn sdk_create_connector(

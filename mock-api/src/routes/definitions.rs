@@ -35,7 +35,9 @@ struct CronDescribeRequest {
 }
 
 /// Describes a Quartz cron expression in English.
-#[utoipa::path(post, path = "/api/v1/integrations/templates/connections/cron/describe", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/api/v1/integrations/templates/connections/cron/describe", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = CronDescribeRequest,
     responses((status = 200, description = "The description, or why it is invalid", body = Described), Errors))]
 /// An invalid expression is still a 200, with `is_valid: false` and the reason as its description.
@@ -44,7 +46,8 @@ async fn describe_cron(_op: Operator, Json(req): Json<CronDescribeRequest>) -> A
 }
 
 /// The catalog's source definitions.
-#[utoipa::path(get, path = "/api/v1/integrations/definitions/sources", tag = openapi::DEFINITIONS, security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/integrations/definitions/sources", tag = openapi::DEFINITIONS,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("name" = Option<String>, Query, description = "Case-insensitive part of the name")),
     responses((status = 200, description = "The definitions", body = SourceDefinitions), Errors))]
 /// `?name=` filters by a case-insensitive partial match on the name.
@@ -69,7 +72,8 @@ async fn list_sources(
 }
 
 /// One source definition, with its specification.
-#[utoipa::path(get, path = "/api/v1/integrations/definitions/sources/{id}", tag = openapi::DEFINITIONS, security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/integrations/definitions/sources/{id}", tag = openapi::DEFINITIONS,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The source definition id")),
     responses((status = 200, description = "The definition", body = DefinitionResponse), ItemErrors))]
 async fn get_source(
@@ -85,7 +89,8 @@ async fn get_source(
 }
 
 /// The catalog's destination definitions.
-#[utoipa::path(get, path = "/api/v1/integrations/definitions/destinations", tag = openapi::DEFINITIONS, security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/integrations/definitions/destinations", tag = openapi::DEFINITIONS,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("actorDefinitionIds" = Option<Vec<Uuid>>, Query, description = "Only these definitions (repeatable)")),
     responses((status = 200, description = "The definitions", body = DestinationDefinitions), Errors))]
 /// `?actorDefinitionIds=` (repeated) keeps only those definitions; each must be a UUID.
@@ -117,7 +122,8 @@ async fn list_destinations(
 }
 
 /// One destination definition.
-#[utoipa::path(get, path = "/api/v1/integrations/definitions/destinations/{id}", tag = openapi::DEFINITIONS, security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/integrations/definitions/destinations/{id}", tag = openapi::DEFINITIONS,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The destination definition id")),
     responses((status = 200, description = "The definition", body = DefinitionResponse), ItemErrors))]
 async fn get_destination(

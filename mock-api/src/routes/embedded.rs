@@ -60,7 +60,9 @@ impl EndUser {
 }
 
 /// The source templates this scoped token may see (its tag selection).
-#[utoipa::path(get, path = "/api/v1/embedded/source-templates", tag = openapi::EMBEDDED, security(("bearer" = [])), params(OrganizationHeader, ("workspace_id" = Option<Uuid>, Query, description = "Must be the token's own workspace")),
+#[utoipa::path(get, path = "/api/v1/embedded/source-templates", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("workspace_id" = Option<Uuid>, Query, description = "Must be the token's own workspace")),
     responses((status = 200, description = "The templates", body = ListResponse<SourceTemplateListItem>), Errors))]
 async fn list_templates(
     State(state): State<AppState>,
@@ -73,7 +75,8 @@ async fn list_templates(
 }
 
 /// One source template this scoped token may see.
-#[utoipa::path(get, path = "/api/v1/embedded/source-templates/{id}", tag = openapi::EMBEDDED, security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/embedded/source-templates/{id}", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
 async fn get_template(
@@ -86,7 +89,9 @@ async fn get_template(
 }
 
 /// The token's workspace's sources.
-#[utoipa::path(get, path = "/api/v1/embedded/sources", tag = openapi::EMBEDDED, security(("bearer" = [])), params(OrganizationHeader, ("workspace_id" = Option<Uuid>, Query, description = "Must be the token's own workspace")),
+#[utoipa::path(get, path = "/api/v1/embedded/sources", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("workspace_id" = Option<Uuid>, Query, description = "Must be the token's own workspace")),
     responses((status = 200, description = "The sources", body = ListResponse<SourceListItem>), Errors))]
 async fn list_sources(
     State(state): State<AppState>,
@@ -117,7 +122,9 @@ fn one_of<T: PartialEq>(
 }
 
 /// Creates a source in the token's workspace.
-#[utoipa::path(post, path = "/api/v1/embedded/sources", tag = openapi::EMBEDDED, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/api/v1/embedded/sources", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = SourceCreateRequest,
     responses((status = 200, description = "The new source", body = SourceRead), ItemErrors))]
 async fn create_source(
@@ -162,7 +169,9 @@ async fn create_source(
 }
 
 /// One of the workspace's sources.
-#[utoipa::path(get, path = "/api/v1/embedded/sources/{id}", tag = openapi::EMBEDDED, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The source id")),
+#[utoipa::path(get, path = "/api/v1/embedded/sources/{id}", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source id")),
     responses((status = 200, description = "The source", body = SourceRead), ItemErrors))]
 async fn get_source(
     State(state): State<AppState>,
@@ -173,7 +182,9 @@ async fn get_source(
 }
 
 /// Changes one of the workspace's sources.
-#[utoipa::path(put, path = "/api/v1/embedded/sources/{id}", tag = openapi::EMBEDDED, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The source id")),
+#[utoipa::path(put, path = "/api/v1/embedded/sources/{id}", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source id")),
     request_body = SourceUpdateRequest,
     responses((status = 200, description = "The source", body = SourceRead), ItemErrors))]
 async fn update_source(
@@ -203,7 +214,9 @@ async fn update_source(
 }
 
 /// Deletes one of the workspace's sources.
-#[utoipa::path(delete, path = "/api/v1/embedded/sources/{id}", tag = openapi::EMBEDDED, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The source id")),
+#[utoipa::path(delete, path = "/api/v1/embedded/sources/{id}", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source id")),
     responses((status = 204, description = "Deleted"), ItemErrors))]
 async fn delete_source(
     State(state): State<AppState>,
@@ -215,7 +228,9 @@ async fn delete_source(
 }
 
 /// Checks a configuration: of a new source (`source_template_id`) or a changed one (`source_id`).
-#[utoipa::path(post, path = "/api/v1/embedded/sources/check", tag = openapi::EMBEDDED, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/api/v1/embedded/sources/check", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = SourceCheckRequest,
     responses((status = 200, description = "The check's outcome", body = SourceCheckResponse), ItemErrors))]
 async fn check_source(
@@ -254,7 +269,9 @@ async fn check_source(
 }
 
 /// The token's organization.
-#[utoipa::path(get, path = "/api/v1/embedded/organizations/current-scoped", tag = openapi::EMBEDDED, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(get, path = "/api/v1/embedded/organizations/current-scoped", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     responses((status = 200, description = "The organization", body = CurrentOrganization), Errors))]
 async fn current_organization(State(state): State<AppState>, user: EndUser) -> Response {
     let name = state.store.organization_name();

@@ -21,7 +21,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Runs `list`, `get` or `search` on one entity of a source; the records are simulated.
-#[utoipa::path(post, path = "/api/v1/integrations/connectors/{id}/execute", tag = openapi::CONNECTORS, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/integrations/connectors/{id}/execute", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
     request_body = ExecuteRequest,
     responses((status = 200, description = "The records", body = ExecuteResponse), ItemErrors))]

@@ -57,7 +57,9 @@ struct InitiateRequest {
 }
 
 /// Starts the server-side OAuth flow of the Python SDK: a consent URL on the mock's consent page.
-#[utoipa::path(post, path = "/api/v1/integrations/connectors/oauth/initiate", tag = openapi::OAUTH, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/api/v1/integrations/connectors/oauth/initiate", tag = openapi::OAUTH,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = InitiateRequest,
     responses((status = 200, description = "Where to send the user", body = ConsentUrl), ItemErrors))]
 async fn initiate(
@@ -112,7 +114,9 @@ async fn complete(State(state): State<AppState>, query: QueryPairs) -> AppResult
 }
 
 /// Stores the organization's OAuth app credentials for one connector.
-#[utoipa::path(put, path = "/api/v1/oauth/credentials", tag = openapi::OAUTH, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(put, path = "/api/v1/oauth/credentials", tag = openapi::OAUTH,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = OAuthCredentialsRequest,
     responses((status = 200, description = "The stored credentials, without the secrets", body = OAuthCredentials), ItemErrors))]
 async fn put_credentials(
@@ -125,7 +129,8 @@ async fn put_credentials(
 }
 
 /// Deletes the organization's OAuth app credentials for a connector type (idempotent).
-#[utoipa::path(delete, path = "/api/v1/oauth/credentials/connector_type/{connector_type}", tag = openapi::OAUTH, security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/oauth/credentials/connector_type/{connector_type}", tag = openapi::OAUTH,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("connector_type" = String, Path, description = "The connector's name, e.g. `hubspot`")),
     responses((status = 204, description = "Deleted (or nothing was stored)"), ItemErrors))]
 async fn delete_credentials(

@@ -64,7 +64,8 @@ fn tag_filter(query: &QueryPairs) -> AppResult<(Vec<String>, TagSelectionMode)> 
 }
 
 /// The organization's source templates (or the global ones with `use_global=true`).
-#[utoipa::path(get, path = "/api/v1/integrations/templates/sources", tag = openapi::TEMPLATES, security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/integrations/templates/sources", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("use_global" = Option<bool>, Query, description = "The global templates instead of the organization's"),
         ("tags" = Option<Vec<String>>, Query, description = "Only templates with these tags (repeatable)"),
         ("tags_mode" = Option<TagSelectionMode>, Query, description = "`all` (default) or `any` of `tags`")),
@@ -86,7 +87,9 @@ async fn list_source_templates(
 }
 
 /// One source template.
-#[utoipa::path(get, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(get, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
 async fn get_source_template(
     State(state): State<AppState>,
@@ -96,7 +99,9 @@ async fn get_source_template(
     Ok(ok(&templates::source_template(&state.store, id)?))
 }
 
-#[utoipa::path(post, path = "/api/v1/integrations/templates/sources", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/api/v1/integrations/templates/sources", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body(content = SourceTemplateBody, description = "A create (`actor_definition_id`) or a clone (`original_source_template_id`)"),
     responses((status = 200, description = "The new template", body = DetailedSourceTemplate), ItemErrors))]
 /// One path, two bodies/// One path, two bodies: a clone names `original_source_template_id`, a create `actor_definition_id`.
@@ -117,7 +122,9 @@ async fn create_source_template(
 }
 
 /// Changes a source template.
-#[utoipa::path(patch, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(patch, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     request_body = SourceTemplateUpdateRequest,
     responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
 async fn update_source_template(
@@ -134,7 +141,9 @@ async fn update_source_template(
 }
 
 /// Deletes a source template.
-#[utoipa::path(delete, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     responses((status = 200, description = "Deleted", body = DeletedResponse), ItemErrors))]
 async fn delete_source_template(
     State(state): State<AppState>,
@@ -171,7 +180,8 @@ async fn detach_tag<T: Tagged>(
 }
 
 /// The connection templates.
-#[utoipa::path(get, path = "/api/v1/integrations/templates/connections", tag = openapi::TEMPLATES, security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/integrations/templates/connections", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("tags" = Option<Vec<String>>, Query, description = "Only templates with these tags (repeatable)"),
         ("tags_mode" = Option<TagSelectionMode>, Query, description = "`all` (default) or `any` of `tags`")),
     responses((status = 200, description = "The templates", body = ListResponse<ConnectionTemplate>), Errors))]
@@ -186,7 +196,9 @@ async fn list_connection_templates(
 }
 
 /// One connection template.
-#[utoipa::path(get, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(get, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     responses((status = 200, description = "The template", body = ConnectionTemplate), ItemErrors))]
 async fn get_connection_template(
     State(state): State<AppState>,
@@ -197,7 +209,9 @@ async fn get_connection_template(
 }
 
 /// Creates a connection template.
-#[utoipa::path(post, path = "/api/v1/integrations/templates/connections", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/api/v1/integrations/templates/connections", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = ConnectionTemplateCreateRequest,
     responses((status = 200, description = "The new template", body = ConnectionTemplate), ItemErrors))]
 async fn create_connection_template(
@@ -214,7 +228,9 @@ async fn create_connection_template(
 }
 
 /// Changes a connection template.
-#[utoipa::path(patch, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(patch, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     request_body = ConnectionTemplatePatchRequest,
     responses((status = 200, description = "The template", body = ConnectionTemplate), ItemErrors))]
 async fn update_connection_template(
@@ -231,7 +247,9 @@ async fn update_connection_template(
 }
 
 /// Deletes a connection template.
-#[utoipa::path(delete, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     responses((status = 200, description = "Deleted", body = DeletedResponse), ItemErrors))]
 async fn delete_connection_template(
     State(state): State<AppState>,
@@ -245,14 +263,18 @@ async fn delete_connection_template(
 }
 
 /// The organization's template tags.
-#[utoipa::path(get, path = "/api/v1/integrations/templates/tags", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(get, path = "/api/v1/integrations/templates/tags", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     responses((status = 200, description = "The tags", body = ListResponse<Tag>), Errors))]
 async fn list_tags(State(state): State<AppState>, _op: Operator) -> Response {
     ok(&ListResponse::new(tags::list(&state.store)))
 }
 
 /// Creates a tag.
-#[utoipa::path(post, path = "/api/v1/integrations/templates/tags", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/api/v1/integrations/templates/tags", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = TagRequest,
     responses((status = 200, description = "The new tag", body = Tag),
         (status = 409, description = "The tag exists", body = ApiErrorResponse), Errors))]
@@ -265,7 +287,8 @@ async fn create_tag(
 }
 
 /// Renames a tag (everywhere it is attached).
-#[utoipa::path(put, path = "/api/v1/integrations/templates/tags/{name}", tag = openapi::TEMPLATES, security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/integrations/templates/tags/{name}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("name" = String, Path, description = "The tag's current name")),
     request_body = TagRequest,
     responses((status = 200, description = "The renamed tag", body = Tag),
@@ -280,7 +303,8 @@ async fn rename_tag(
 }
 
 /// Deletes a tag (and detaches it everywhere).
-#[utoipa::path(delete, path = "/api/v1/integrations/templates/tags/{name}", tag = openapi::TEMPLATES, security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/tags/{name}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("name" = String, Path, description = "The tag")),
     responses((status = 200, description = "Deleted", body = DeletedResponse), ItemErrors))]
 async fn delete_tag(
@@ -303,7 +327,9 @@ enum SourceTemplateBody {
 // The tag routes of each kind of template: one annotated handler per path, over the generic ones.
 
 /// Attaches a tag to a source template.
-#[utoipa::path(post, path = "/api/v1/integrations/templates/sources/{id}/tags", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(post, path = "/api/v1/integrations/templates/sources/{id}/tags", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     request_body = TagAttachRequest,
     responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
 async fn attach_source_template_tag(
@@ -316,7 +342,8 @@ async fn attach_source_template_tag(
 }
 
 /// Detaches a tag from a source template.
-#[utoipa::path(delete, path = "/api/v1/integrations/templates/sources/{id}/tags/{tag}", tag = openapi::TEMPLATES, security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/sources/{id}/tags/{tag}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id"), ("tag" = String, Path, description = "The tag")),
     responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
 async fn detach_source_template_tag(
@@ -328,7 +355,9 @@ async fn detach_source_template_tag(
 }
 
 /// Attaches a tag to a connection template.
-#[utoipa::path(post, path = "/api/v1/integrations/templates/connections/{id}/tags", tag = openapi::TEMPLATES, security(("bearer" = [])), params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+#[utoipa::path(post, path = "/api/v1/integrations/templates/connections/{id}/tags", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
     request_body = TagAttachRequest,
     responses((status = 200, description = "The template", body = ConnectionTemplate), ItemErrors))]
 async fn attach_connection_template_tag(
@@ -341,7 +370,8 @@ async fn attach_connection_template_tag(
 }
 
 /// Detaches a tag from a connection template.
-#[utoipa::path(delete, path = "/api/v1/integrations/templates/connections/{id}/tags/{tag}", tag = openapi::TEMPLATES, security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/connections/{id}/tags/{tag}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id"), ("tag" = String, Path, description = "The tag")),
     responses((status = 200, description = "The template", body = ConnectionTemplate), ItemErrors))]
 async fn detach_connection_template_tag(

@@ -61,7 +61,9 @@ async fn legacy_application_token(
 }
 
 /// A widget token (base64 of `{token, widgetUrl}`) for one end user's workspace.
-#[utoipa::path(post, path = "/api/v1/account/applications/widget-token", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/api/v1/account/applications/widget-token", tag = openapi::AUTH,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = WidgetTokenRequest,
     responses((status = 200, description = "A widget token", body = TokenBody), Errors))]
 async fn widget_token(
@@ -104,7 +106,9 @@ async fn widget_token(
 }
 
 /// The OLD platform's widget token (camelCase body, `externalUserId` names the workspace).
-#[utoipa::path(post, path = "/v1/embedded/widget_token", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/v1/embedded/widget_token", tag = openapi::AUTH,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = LegacyWidgetTokenRequest,
     responses((status = 200, description = "A widget token", body = TokenBody), Errors))]
 async fn legacy_widget_token(
@@ -135,7 +139,9 @@ async fn legacy_widget_token(
 }
 
 /// A scoped token for one end user's workspace.
-#[utoipa::path(post, path = "/api/v1/account/applications/scoped-token", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/api/v1/account/applications/scoped-token", tag = openapi::AUTH,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = ScopedTokenRequest,
     responses((status = 200, description = "A scoped token", body = TokenBody), Errors))]
 async fn scoped_token(
@@ -151,7 +157,9 @@ async fn scoped_token(
 }
 
 /// What a scoped token grants: its organization and workspace.
-#[utoipa::path(get, path = "/api/v1/account/applications/scoped-token/info", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(get, path = "/api/v1/account/applications/scoped-token/info", tag = openapi::AUTH,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     responses((status = 200, description = "The token's scope", body = ScopedTokenInfo), Errors))]
 async fn scoped_token_info(user: EndUser) -> Response {
     ok(&ScopedTokenInfo {
@@ -164,7 +172,9 @@ async fn scoped_token_info(user: EndUser) -> Response {
 // The 2025 Sonar paths: the same handlers, each under its own annotation so the document lists both.
 
 /// The 2025 path of the widget token.
-#[utoipa::path(post, path = "/api/v1/embedded/widget-token", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/api/v1/embedded/widget-token", tag = openapi::AUTH,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = WidgetTokenRequest,
     responses((status = 200, description = "A widget token", body = TokenBody), Errors))]
 async fn embedded_widget_token(
@@ -176,7 +186,9 @@ async fn embedded_widget_token(
 }
 
 /// The 2025 path of the scoped token.
-#[utoipa::path(post, path = "/api/v1/embedded/scoped-token", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(post, path = "/api/v1/embedded/scoped-token", tag = openapi::AUTH,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     request_body = ScopedTokenRequest,
     responses((status = 200, description = "A scoped token", body = TokenBody), Errors))]
 async fn embedded_scoped_token(
@@ -188,7 +200,9 @@ async fn embedded_scoped_token(
 }
 
 /// The 2025 path of the scoped token's info.
-#[utoipa::path(get, path = "/api/v1/embedded/scoped-token/info", tag = openapi::AUTH, security(("bearer" = [])), params(OrganizationHeader),
+#[utoipa::path(get, path = "/api/v1/embedded/scoped-token/info", tag = openapi::AUTH,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
     responses((status = 200, description = "The token's scope", body = ScopedTokenInfo), Errors))]
 async fn embedded_scoped_token_info(user: EndUser) -> Response {
     scoped_token_info(user).await

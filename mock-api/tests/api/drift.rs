@@ -287,6 +287,20 @@ fn globs_match_and_the_most_specific_reason_wins() {
         Some("general")
     );
     assert_eq!(reasons.reason("GET /y status 402 only-mock"), None);
+    // The report names a difference without a reason where it stands.
+    let mut drift = Drift::default();
+    drift.add(
+        "GET /y",
+        Presence::OnlyMock,
+        "operation only-mock".to_owned(),
+    );
+    drift.add("GET /x", Presence::Both, "status 401 only-mock".to_owned());
+    drift.add("GET /x", Presence::Both, "status 402 only-mock".to_owned());
+    drift.shared.insert("GET /x".to_owned());
+    let report = render(&drift, &reasons);
+    assert!(report.contains("| `GET /x status 401 only-mock` | specific |"));
+    assert!(report.contains("| `GET /x status 402 only-mock` | **MISSING"));
+    assert!(report.contains("| `GET /y` | only mock | **MISSING"));
 }
 
 // ---- The diff -------------------------------------------------------------------------------
