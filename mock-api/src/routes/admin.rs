@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ok;
-use super::openapi::{self, ControlErrors};
+use super::openapi::{self, ControlBodyErrors, ControlErrors};
 use crate::AppState;
 use crate::domain::{fixtures, sources, state as dump};
 use crate::error::{AppError, AppResult};
@@ -90,7 +90,7 @@ async fn get_state(State(state): State<AppState>) -> Response {
 /// Replaces the whole state.
 #[utoipa::path(put, path = "/state", tag = openapi::MOCK,
     request_body = Object,
-    responses((status = 200, description = "The state as loaded", body = Object), ControlErrors))]
+    responses((status = 200, description = "The state as loaded", body = Object), ControlBodyErrors))]
 async fn put_state(
     State(state): State<AppState>,
     Json(body): Json<dump::StateDump>,
@@ -103,7 +103,7 @@ async fn put_state(
 /// Merges a fixture (workspaces, sources, templates) into the state.
 #[utoipa::path(post, path = "/fixtures", tag = openapi::MOCK,
     request_body = Object,
-    responses((status = 200, description = "What was added", body = Object), ControlErrors))]
+    responses((status = 200, description = "What was added", body = Object), ControlBodyErrors))]
 async fn merge_fixture(
     State(state): State<AppState>,
     Json(fixture): Json<fixtures::Fixture>,
@@ -131,7 +131,7 @@ struct BackdoorSource {
 #[utoipa::path(post, path = "/workspaces/{name}/sources", tag = openapi::MOCK,
     params(("name" = String, Path, description = "The workspace's name (created on first use)")),
     request_body = BackdoorSource,
-    responses((status = 200, description = "The new source", body = SourceRead), ControlErrors))]
+    responses((status = 200, description = "The new source", body = SourceRead), ControlBodyErrors))]
 async fn create_source(
     State(state): State<AppState>,
     name: Result<Path<String>, PathRejection>,

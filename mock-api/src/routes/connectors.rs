@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::openapi::{self, Errors, ItemErrors, OrganizationHeader};
+use super::openapi::{self, ItemErrors, OrganizationHeader, ReadErrors, ReadItemErrors};
 use super::{json, ok};
 use crate::AppState;
 use crate::auth::Operator;
@@ -55,7 +55,7 @@ fn workspace_selector(state: &AppState, query: &QueryPairs) -> AppResult<Option<
         ("customer_name" = Option<String>, Query, description = "Deprecated spelling of `workspace_name`"),
         ("external_user_id" = Option<String>, Query, description = "Deprecated spelling of `workspace_name`"),
         ("definition_id" = Option<Uuid>, Query, description = "Only sources of this connector definition")),
-    responses((status = 200, description = "The sources", body = ListResponse<SourceListItem>), Errors))]
+    responses((status = 200, description = "The sources", body = ListResponse<SourceListItem>), ReadErrors))]
 async fn list_connectors(
     State(state): State<AppState>,
     _op: Operator,
@@ -72,7 +72,7 @@ async fn list_connectors(
 #[utoipa::path(get, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
-    responses((status = 200, description = "The source", body = SourceRead), ItemErrors))]
+    responses((status = 200, description = "The source", body = SourceRead), ReadItemErrors))]
 async fn get_connector(
     State(state): State<AppState>,
     _op: Operator,
@@ -85,7 +85,7 @@ async fn get_connector(
 #[utoipa::path(delete, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
-    responses((status = 202, description = "Deletion accepted", body = DeleteAccepted), ItemErrors))]
+    responses((status = 202, description = "Deletion accepted", body = DeleteAccepted), ReadItemErrors))]
 async fn delete_connector(
     State(state): State<AppState>,
     _op: Operator,
@@ -103,7 +103,7 @@ async fn delete_connector(
         ("status" = Option<String>, Query, description = "`active` or `inactive`"),
         ("limit" = Option<u32>, Query, description = "1 to 100, default 20"),
         ("cursor" = Option<String>, Query, description = "From the previous page's `next`")),
-    responses((status = 200, description = "A page of workspaces", body = WorkspaceListResponse), Errors))]
+    responses((status = 200, description = "A page of workspaces", body = WorkspaceListResponse), ReadErrors))]
 async fn list_workspaces(
     State(state): State<AppState>,
     _op: Operator,
@@ -161,7 +161,7 @@ async fn list_workspaces(
 #[utoipa::path(get, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The workspace id")),
-    responses((status = 200, description = "The workspace", body = Workspace), ItemErrors))]
+    responses((status = 200, description = "The workspace", body = Workspace), ReadItemErrors))]
 async fn get_workspace(
     State(state): State<AppState>,
     _op: Operator,
@@ -208,7 +208,7 @@ async fn update_workspace(
 #[utoipa::path(delete, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The workspace id")),
-    responses((status = 200, description = "Deleted", body = WorkspaceDeleted), ItemErrors))]
+    responses((status = 200, description = "Deleted", body = WorkspaceDeleted), ReadItemErrors))]
 async fn delete_workspace(
     State(state): State<AppState>,
     _op: Operator,
@@ -224,7 +224,7 @@ async fn delete_workspace(
 #[utoipa::path(get, path = "/api/v1/workspaces/stats", tag = openapi::WORKSPACES,
     security(("bearer" = [])),
     params(OrganizationHeader),
-    responses((status = 200, description = "The counts", body = WorkspaceStats), Errors))]
+    responses((status = 200, description = "The counts", body = WorkspaceStats), ReadErrors))]
 async fn workspace_stats(State(state): State<AppState>, _op: Operator) -> AppResult<Response> {
     let (active, inactive, total) = workspaces::stats(&state.store);
     Ok(ok(&serde_json::json!({

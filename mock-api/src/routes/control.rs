@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::openapi::{self, ControlErrors};
+use super::openapi::{self, ControlBodyErrors, ControlErrors};
 use super::{json, ok};
 use crate::AppState;
 use crate::control::faults::Rule;
@@ -69,7 +69,7 @@ async fn stream_requests(State(state): State<AppState>, query: QueryPairs) -> Ap
 /// Adds a fault rule.
 #[utoipa::path(post, path = "/faults", tag = openapi::MOCK,
     request_body = Object,
-    responses((status = 201, description = "The rule, with its id", body = Object), ControlErrors))]
+    responses((status = 201, description = "The rule, with its id", body = Object), ControlBodyErrors))]
 async fn add_fault(
     State(state): State<AppState>,
     Json(body): Json<Map<String, Value>>,

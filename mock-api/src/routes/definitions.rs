@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ok;
-use super::openapi::{self, Errors, ItemErrors, OrganizationHeader};
+use super::openapi::{self, Errors, OrganizationHeader, ReadErrors, ReadItemErrors};
 use crate::AppState;
 use crate::auth::Operator;
 use crate::domain::cron::{self, Described};
@@ -49,7 +49,7 @@ async fn describe_cron(_op: Operator, Json(req): Json<CronDescribeRequest>) -> A
 #[utoipa::path(get, path = "/api/v1/integrations/definitions/sources", tag = openapi::DEFINITIONS,
     security(("bearer" = [])),
     params(OrganizationHeader, ("name" = Option<String>, Query, description = "Case-insensitive part of the name")),
-    responses((status = 200, description = "The definitions", body = SourceDefinitions), Errors))]
+    responses((status = 200, description = "The definitions", body = SourceDefinitions), ReadErrors))]
 /// `?name=` filters by a case-insensitive partial match on the name.
 async fn list_sources(
     State(state): State<AppState>,
@@ -75,7 +75,7 @@ async fn list_sources(
 #[utoipa::path(get, path = "/api/v1/integrations/definitions/sources/{id}", tag = openapi::DEFINITIONS,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The source definition id")),
-    responses((status = 200, description = "The definition", body = DefinitionResponse), ItemErrors))]
+    responses((status = 200, description = "The definition", body = DefinitionResponse), ReadItemErrors))]
 async fn get_source(
     State(state): State<AppState>,
     _op: Operator,
@@ -92,7 +92,7 @@ async fn get_source(
 #[utoipa::path(get, path = "/api/v1/integrations/definitions/destinations", tag = openapi::DEFINITIONS,
     security(("bearer" = [])),
     params(OrganizationHeader, ("actorDefinitionIds" = Option<Vec<Uuid>>, Query, description = "Only these definitions (repeatable)")),
-    responses((status = 200, description = "The definitions", body = DestinationDefinitions), Errors))]
+    responses((status = 200, description = "The definitions", body = DestinationDefinitions), ReadErrors))]
 /// `?actorDefinitionIds=` (repeated) keeps only those definitions; each must be a UUID.
 async fn list_destinations(
     State(state): State<AppState>,
@@ -125,7 +125,7 @@ async fn list_destinations(
 #[utoipa::path(get, path = "/api/v1/integrations/definitions/destinations/{id}", tag = openapi::DEFINITIONS,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The destination definition id")),
-    responses((status = 200, description = "The definition", body = DefinitionResponse), ItemErrors))]
+    responses((status = 200, description = "The definition", body = DefinitionResponse), ReadItemErrors))]
 async fn get_destination(
     State(state): State<AppState>,
     _op: Operator,

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ok;
-use super::openapi::{self, Errors, ItemErrors, OrganizationHeader};
+use super::openapi::{self, ItemErrors, OrganizationHeader, ReadErrors, ReadItemErrors};
 use crate::AppState;
 use crate::auth::EndUser;
 use crate::domain::sources::{self, Caller, ConfigField, SourceFilter};
@@ -63,7 +63,7 @@ impl EndUser {
 #[utoipa::path(get, path = "/api/v1/embedded/source-templates", tag = openapi::EMBEDDED,
     security(("bearer" = [])),
     params(OrganizationHeader, ("workspace_id" = Option<Uuid>, Query, description = "Must be the token's own workspace")),
-    responses((status = 200, description = "The templates", body = ListResponse<SourceTemplateListItem>), Errors))]
+    responses((status = 200, description = "The templates", body = ListResponse<SourceTemplateListItem>), ReadErrors))]
 async fn list_templates(
     State(state): State<AppState>,
     user: EndUser,
@@ -78,7 +78,7 @@ async fn list_templates(
 #[utoipa::path(get, path = "/api/v1/embedded/source-templates/{id}", tag = openapi::EMBEDDED,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
-    responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
+    responses((status = 200, description = "The template", body = DetailedSourceTemplate), ReadItemErrors))]
 async fn get_template(
     State(state): State<AppState>,
     user: EndUser,
@@ -92,7 +92,7 @@ async fn get_template(
 #[utoipa::path(get, path = "/api/v1/embedded/sources", tag = openapi::EMBEDDED,
     security(("bearer" = [])),
     params(OrganizationHeader, ("workspace_id" = Option<Uuid>, Query, description = "Must be the token's own workspace")),
-    responses((status = 200, description = "The sources", body = ListResponse<SourceListItem>), Errors))]
+    responses((status = 200, description = "The sources", body = ListResponse<SourceListItem>), ReadErrors))]
 async fn list_sources(
     State(state): State<AppState>,
     user: EndUser,
@@ -172,7 +172,7 @@ async fn create_source(
 #[utoipa::path(get, path = "/api/v1/embedded/sources/{id}", tag = openapi::EMBEDDED,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The source id")),
-    responses((status = 200, description = "The source", body = SourceRead), ItemErrors))]
+    responses((status = 200, description = "The source", body = SourceRead), ReadItemErrors))]
 async fn get_source(
     State(state): State<AppState>,
     user: EndUser,
@@ -217,7 +217,7 @@ async fn update_source(
 #[utoipa::path(delete, path = "/api/v1/embedded/sources/{id}", tag = openapi::EMBEDDED,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The source id")),
-    responses((status = 204, description = "Deleted"), ItemErrors))]
+    responses((status = 204, description = "Deleted"), ReadItemErrors))]
 async fn delete_source(
     State(state): State<AppState>,
     user: EndUser,
@@ -272,7 +272,7 @@ async fn check_source(
 #[utoipa::path(get, path = "/api/v1/embedded/organizations/current-scoped", tag = openapi::EMBEDDED,
     security(("bearer" = [])),
     params(OrganizationHeader),
-    responses((status = 200, description = "The organization", body = CurrentOrganization), Errors))]
+    responses((status = 200, description = "The organization", body = CurrentOrganization), ReadErrors))]
 async fn current_organization(State(state): State<AppState>, user: EndUser) -> Response {
     let name = state.store.organization_name();
     ok(&json!({"organization_id": user.claims.organization_id, "organization_name": name}))

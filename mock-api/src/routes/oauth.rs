@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ok;
-use super::openapi::{self, ItemErrors, OrganizationHeader};
+use super::openapi::{self, ItemErrors, OrganizationHeader, ReadItemErrors};
 use crate::AppState;
 use crate::auth::Operator;
 use crate::domain::oauth::{self, OAuthCredentialsRequest};
@@ -132,7 +132,7 @@ async fn put_credentials(
 #[utoipa::path(delete, path = "/api/v1/oauth/credentials/connector_type/{connector_type}", tag = openapi::OAUTH,
     security(("bearer" = [])),
     params(OrganizationHeader, ("connector_type" = String, Path, description = "The connector's name, e.g. `hubspot`")),
-    responses((status = 204, description = "Deleted (or nothing was stored)"), ItemErrors))]
+    responses((status = 204, description = "Deleted (or nothing was stored)"), ReadItemErrors))]
 async fn delete_credentials(
     State(state): State<AppState>,
     op: Operator,

@@ -81,26 +81,70 @@ pub(crate) fn base() -> utoipa::openapi::OpenApi {
     Base::openapi()
 }
 
-/// Errors of the token endpoint (client credentials, no bearer token).
+// The error sets the annotations share. A JSON body adds 400 (unreadable), 413 (over the body limit)
+// and 415 (not `application/json`) to what any route can answer; malformed JSON is a 422 naming
+// `body`, like every other invalid field (`extract::Json`).
+
+/// Errors of the token endpoint (client credentials in a JSON body, no bearer token).
 #[derive(IntoResponses)]
 #[allow(dead_code)] // only the derive reads it
 pub(crate) enum TokenErrors {
-    /// The body is not JSON.
+    /// The body could not be read.
     #[response(status = 400)]
     BadRequest(ApiErrorResponse),
     /// Wrong client id or secret.
     #[response(status = 401)]
     Unauthorized(ApiErrorResponse),
-    /// A field is missing or invalid.
+    /// The body is over the mock's limit.
+    #[response(status = 413)]
+    TooLarge(ApiErrorResponse),
+    /// The body is not `application/json`.
+    #[response(status = 415)]
+    UnsupportedMediaType(ApiErrorResponse),
+    /// Malformed JSON, or a field that is missing or invalid.
     #[response(status = 422)]
     Invalid(ApiErrorResponse),
 }
 
-/// Errors of a route that takes a bearer token (application or scoped, as the route says).
+/// Errors of a bearer-token route without a body.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // only the derive reads it
+pub(crate) enum ReadErrors {
+    /// No token, or one that is malformed, forged or expired.
+    #[response(status = 401)]
+    Unauthorized(ApiErrorResponse),
+    /// A token of the wrong tier, or for another workspace or organization.
+    #[response(status = 403)]
+    Forbidden(ApiErrorResponse),
+    /// A query parameter, path segment or `X-Organization-Id` that is invalid.
+    #[response(status = 422)]
+    Invalid(ApiErrorResponse),
+}
+
+/// [`ReadErrors`], plus a 404 for an id that names nothing.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // only the derive reads it
+pub(crate) enum ReadItemErrors {
+    /// No token, or one that is malformed, forged or expired.
+    #[response(status = 401)]
+    Unauthorized(ApiErrorResponse),
+    /// A token of the wrong tier, or for another workspace or organization.
+    #[response(status = 403)]
+    Forbidden(ApiErrorResponse),
+    /// Nothing has this id (or it is not visible to this token).
+    #[response(status = 404)]
+    NotFound(ApiErrorResponse),
+    /// A query parameter, path segment or `X-Organization-Id` that is invalid.
+    #[response(status = 422)]
+    Invalid(ApiErrorResponse),
+}
+
+/// Errors of a bearer-token route with a JSON body.
 #[derive(IntoResponses)]
 #[allow(dead_code)] // only the derive reads it
 pub(crate) enum Errors {
-    /// The body is not JSON.
+    /// The body could not be read; on a source create or update and on execute, also values the
+    /// connector refuses (a failing configuration, an unknown entity or action).
     #[response(status = 400)]
     BadRequest(ApiErrorResponse),
     /// No token, or one that is malformed, forged or expired.
@@ -109,7 +153,13 @@ pub(crate) enum Errors {
     /// A token of the wrong tier, or for another workspace or organization.
     #[response(status = 403)]
     Forbidden(ApiErrorResponse),
-    /// A field, parameter or path segment is missing or invalid.
+    /// The body is over the mock's limit.
+    #[response(status = 413)]
+    TooLarge(ApiErrorResponse),
+    /// The body is not `application/json`.
+    #[response(status = 415)]
+    UnsupportedMediaType(ApiErrorResponse),
+    /// Malformed JSON, or a field, parameter or path segment that is missing or invalid.
     #[response(status = 422)]
     Invalid(ApiErrorResponse),
 }
@@ -118,7 +168,8 @@ pub(crate) enum Errors {
 #[derive(IntoResponses)]
 #[allow(dead_code)] // only the derive reads it
 pub(crate) enum ItemErrors {
-    /// The body is not JSON.
+    /// The body could not be read; on a source create or update and on execute, also values the
+    /// connector refuses (a failing configuration, an unknown entity or action).
     #[response(status = 400)]
     BadRequest(ApiErrorResponse),
     /// No token, or one that is malformed, forged or expired.
@@ -130,12 +181,18 @@ pub(crate) enum ItemErrors {
     /// Nothing has this id (or it is not visible to this token).
     #[response(status = 404)]
     NotFound(ApiErrorResponse),
-    /// A field, parameter or path segment is missing or invalid.
+    /// The body is over the mock's limit.
+    #[response(status = 413)]
+    TooLarge(ApiErrorResponse),
+    /// The body is not `application/json`.
+    #[response(status = 415)]
+    UnsupportedMediaType(ApiErrorResponse),
+    /// Malformed JSON, or a field, parameter or path segment that is missing or invalid.
     #[response(status = 422)]
     Invalid(ApiErrorResponse),
 }
 
-/// Errors of `/_mock/*`: the admin guard's, and the control plane's own validation.
+/// Errors of a `/_mock/*` route without a body: the admin guard's, and its own parameters'.
 #[derive(IntoResponses)]
 #[allow(dead_code)] // only the derive reads it
 pub(crate) enum ControlErrors {
@@ -145,7 +202,31 @@ pub(crate) enum ControlErrors {
     /// A non-loopback caller without `--admin-token` set.
     #[response(status = 403)]
     Forbidden(ApiErrorResponse),
-    /// A body or parameter the control plane cannot use.
+    /// A parameter the control plane cannot use.
+    #[response(status = 422)]
+    Invalid(ApiErrorResponse),
+}
+
+/// Errors of a `/_mock/*` route with a JSON body.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // only the derive reads it
+pub(crate) enum ControlBodyErrors {
+    /// The body could not be read (or, for a source, the connector refused its configuration).
+    #[response(status = 400)]
+    BadRequest(ApiErrorResponse),
+    /// `--admin-token` is set and the request lacks it.
+    #[response(status = 401)]
+    Unauthorized(ApiErrorResponse),
+    /// A non-loopback caller without `--admin-token` set.
+    #[response(status = 403)]
+    Forbidden(ApiErrorResponse),
+    /// The body is over the mock's limit.
+    #[response(status = 413)]
+    TooLarge(ApiErrorResponse),
+    /// The body is not `application/json`.
+    #[response(status = 415)]
+    UnsupportedMediaType(ApiErrorResponse),
+    /// Malformed JSON, or a body the control plane cannot use.
     #[response(status = 422)]
     Invalid(ApiErrorResponse),
 }

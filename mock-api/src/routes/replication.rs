@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ok;
-use super::openapi::{self, ControlErrors};
+use super::openapi::{self, ControlBodyErrors, ControlErrors};
 use crate::AppState;
 use crate::domain::replication;
 use crate::error::{AppError, AppResult};
@@ -63,7 +63,7 @@ async fn connection_jobs(State(state): State<AppState>, IdPath(id): IdPath) -> A
 /// Moves the simulated clock forward (syncs that fall due run).
 #[utoipa::path(post, path = "/clock/advance", tag = openapi::MOCK,
     request_body = Object,
-    responses((status = 200, description = "What ran", body = Object), ControlErrors))]
+    responses((status = 200, description = "What ran", body = Object), ControlBodyErrors))]
 /// `{seconds}`: a non-negative integer of at most ten years.
 async fn advance_clock(
     State(state): State<AppState>,

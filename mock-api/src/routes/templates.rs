@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ok;
-use super::openapi::{self, Errors, ItemErrors, OrganizationHeader};
+use super::openapi::{self, Errors, ItemErrors, OrganizationHeader, ReadErrors, ReadItemErrors};
 use crate::AppState;
 use crate::auth::Operator;
 use crate::domain::TemplateRecord;
@@ -69,7 +69,7 @@ fn tag_filter(query: &QueryPairs) -> AppResult<(Vec<String>, TagSelectionMode)> 
     params(OrganizationHeader, ("use_global" = Option<bool>, Query, description = "The global templates instead of the organization's"),
         ("tags" = Option<Vec<String>>, Query, description = "Only templates with these tags (repeatable)"),
         ("tags_mode" = Option<TagSelectionMode>, Query, description = "`all` (default) or `any` of `tags`")),
-    responses((status = 200, description = "The templates", body = ListResponse<SourceTemplateListItem>), Errors))]
+    responses((status = 200, description = "The templates", body = ListResponse<SourceTemplateListItem>), ReadErrors))]
 async fn list_source_templates(
     State(state): State<AppState>,
     op: Operator,
@@ -90,7 +90,7 @@ async fn list_source_templates(
 #[utoipa::path(get, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
-    responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
+    responses((status = 200, description = "The template", body = DetailedSourceTemplate), ReadItemErrors))]
 async fn get_source_template(
     State(state): State<AppState>,
     _op: Operator,
@@ -144,7 +144,7 @@ async fn update_source_template(
 #[utoipa::path(delete, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
-    responses((status = 200, description = "Deleted", body = DeletedResponse), ItemErrors))]
+    responses((status = 200, description = "Deleted", body = DeletedResponse), ReadItemErrors))]
 async fn delete_source_template(
     State(state): State<AppState>,
     _op: Operator,
@@ -184,7 +184,7 @@ async fn detach_tag<T: Tagged>(
     security(("bearer" = [])),
     params(OrganizationHeader, ("tags" = Option<Vec<String>>, Query, description = "Only templates with these tags (repeatable)"),
         ("tags_mode" = Option<TagSelectionMode>, Query, description = "`all` (default) or `any` of `tags`")),
-    responses((status = 200, description = "The templates", body = ListResponse<ConnectionTemplate>), Errors))]
+    responses((status = 200, description = "The templates", body = ListResponse<ConnectionTemplate>), ReadErrors))]
 async fn list_connection_templates(
     State(state): State<AppState>,
     _op: Operator,
@@ -199,7 +199,7 @@ async fn list_connection_templates(
 #[utoipa::path(get, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
-    responses((status = 200, description = "The template", body = ConnectionTemplate), ItemErrors))]
+    responses((status = 200, description = "The template", body = ConnectionTemplate), ReadItemErrors))]
 async fn get_connection_template(
     State(state): State<AppState>,
     _op: Operator,
@@ -250,7 +250,7 @@ async fn update_connection_template(
 #[utoipa::path(delete, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
-    responses((status = 200, description = "Deleted", body = DeletedResponse), ItemErrors))]
+    responses((status = 200, description = "Deleted", body = DeletedResponse), ReadItemErrors))]
 async fn delete_connection_template(
     State(state): State<AppState>,
     _op: Operator,
@@ -266,7 +266,7 @@ async fn delete_connection_template(
 #[utoipa::path(get, path = "/api/v1/integrations/templates/tags", tag = openapi::TEMPLATES,
     security(("bearer" = [])),
     params(OrganizationHeader),
-    responses((status = 200, description = "The tags", body = ListResponse<Tag>), Errors))]
+    responses((status = 200, description = "The tags", body = ListResponse<Tag>), ReadErrors))]
 async fn list_tags(State(state): State<AppState>, _op: Operator) -> Response {
     ok(&ListResponse::new(tags::list(&state.store)))
 }
@@ -306,7 +306,7 @@ async fn rename_tag(
 #[utoipa::path(delete, path = "/api/v1/integrations/templates/tags/{name}", tag = openapi::TEMPLATES,
     security(("bearer" = [])),
     params(OrganizationHeader, ("name" = String, Path, description = "The tag")),
-    responses((status = 200, description = "Deleted", body = DeletedResponse), ItemErrors))]
+    responses((status = 200, description = "Deleted", body = DeletedResponse), ReadItemErrors))]
 async fn delete_tag(
     State(state): State<AppState>,
     _op: Operator,
@@ -345,7 +345,7 @@ async fn attach_source_template_tag(
 #[utoipa::path(delete, path = "/api/v1/integrations/templates/sources/{id}/tags/{tag}", tag = openapi::TEMPLATES,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id"), ("tag" = String, Path, description = "The tag")),
-    responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
+    responses((status = 200, description = "The template", body = DetailedSourceTemplate), ReadItemErrors))]
 async fn detach_source_template_tag(
     state: State<AppState>,
     op: Operator,
@@ -373,7 +373,7 @@ async fn attach_connection_template_tag(
 #[utoipa::path(delete, path = "/api/v1/integrations/templates/connections/{id}/tags/{tag}", tag = openapi::TEMPLATES,
     security(("bearer" = [])),
     params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id"), ("tag" = String, Path, description = "The tag")),
-    responses((status = 200, description = "The template", body = ConnectionTemplate), ItemErrors))]
+    responses((status = 200, description = "The template", body = ConnectionTemplate), ReadItemErrors))]
 async fn detach_connection_template_tag(
     state: State<AppState>,
     op: Operator,

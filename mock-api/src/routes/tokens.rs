@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ok;
-use super::openapi::{self, Errors, OrganizationHeader, TokenErrors};
+use super::openapi::{self, Errors, OrganizationHeader, ReadErrors, TokenErrors};
 use crate::AppState;
 use crate::auth::{EndUser, Operator};
 use crate::domain::tags::check_tag_names;
@@ -160,7 +160,7 @@ async fn scoped_token(
 #[utoipa::path(get, path = "/api/v1/account/applications/scoped-token/info", tag = openapi::AUTH,
     security(("bearer" = [])),
     params(OrganizationHeader),
-    responses((status = 200, description = "The token's scope", body = ScopedTokenInfo), Errors))]
+    responses((status = 200, description = "The token's scope", body = ScopedTokenInfo), ReadErrors))]
 async fn scoped_token_info(user: EndUser) -> Response {
     ok(&ScopedTokenInfo {
         organization_id: user.claims.organization_id,
@@ -203,7 +203,7 @@ async fn embedded_scoped_token(
 #[utoipa::path(get, path = "/api/v1/embedded/scoped-token/info", tag = openapi::AUTH,
     security(("bearer" = [])),
     params(OrganizationHeader),
-    responses((status = 200, description = "The token's scope", body = ScopedTokenInfo), Errors))]
+    responses((status = 200, description = "The token's scope", body = ScopedTokenInfo), ReadErrors))]
 async fn embedded_scoped_token_info(user: EndUser) -> Response {
     scoped_token_info(user).await
 }

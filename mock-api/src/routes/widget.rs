@@ -317,8 +317,10 @@ fn clip(s: Option<&str>) -> &str {
 #[utoipa::path(post, path = "/embedded-widget/diagnostics", tag = openapi::WIDGET,
     request_body = Diagnosis,
     responses((status = 200, description = "The verdict the page shows", body = OriginVerdict),
-        (status = 400, description = "The body is not JSON", body = ApiErrorResponse),
-        (status = 422, description = "A missing or invalid field", body = ApiErrorResponse)))]
+        (status = 400, description = "The body could not be read", body = ApiErrorResponse),
+        (status = 413, description = "The body is over the mock's limit", body = ApiErrorResponse),
+        (status = 415, description = "The body is not `application/json`", body = ApiErrorResponse),
+        (status = 422, description = "Malformed JSON, or a missing or invalid field", body = ApiErrorResponse)))]
 /// The page reports an origin mismatch, a missing token or an unusable `allowedOrigin` here: the answer
 /// is the verdict it shows, and the diagnosis lands in the mock's log too (the real iframe hangs
 /// silently).
