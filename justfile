@@ -64,6 +64,11 @@ contract-replay CASSETTE="mock-api/cassettes/example.json":
 contract-record-example:
     cargo test --locked -p airbyte-contract-tests --test contract -- --ignored record_the_example_cassette
 
+# Regenerate the mock's OpenAPI copy (docs/mock-openapi.json) and the drift report (docs/DRIFT.md)
+# against Airbyte's published document; reasons are kept by hand in docs/drift-reasons.toml.
+drift:
+    AIRBYTE_MOCK_DRIFT_WRITE=1 cargo test --locked -p airbyte-mock --test api drift::
+
 # Run the mock alone on 127.0.0.1:8001 (flags after the recipe, e.g. `just mock --seed 7`).
 mock *ARGS:
     cargo run --locked -p airbyte-mock -- {{ARGS}}

@@ -14,6 +14,8 @@ mod admin;
 mod admin_guard;
 // Control plane backdoors: a source without the widget, every issued token expired at once.
 mod backdoors;
+// The mock's own OpenAPI document (/_mock/openapi.json) and the drift report against the published one.
+mod drift;
 // Token tiers: missing, non-Bearer, malformed, forged, expired (401); wrong tier, workspace, organization (403).
 mod auth;
 // The operator console at /: the page and its CSP, its assets, the credentials route behind the admin guard.
