@@ -270,6 +270,9 @@ async function preview(event) {
       loadWidget(),
     ]);
     window.consoleWidget = new window.AirbyteEmbeddedWidget({ token });
+    // The widget (like the real 0.4.5 one) leaves its iframe without a title; naming it is the
+    // host's job, or screen readers announce a nameless frame (axe frame-title).
+    window.consoleWidget.iframe?.setAttribute("title", `Airbyte widget preview for ${workspace_name}`);
     window.consoleWidget.open();
   });
 }

@@ -1,0 +1,287 @@
+// Accessibility in headless Chromium: axe-core (@axe-core/playwright) on the demo app, on every screen
+// of the authentication-module page (/embedded-widget, inside the widget's dialog) and on the operator
+// console at the mock's root, with zero serious or critical violations allowed; and a keyboard-only walk
+// of the demo app's happy path (Tab to "Connect your data", Enter, focus kept inside the modal dialog,
+// a connector chosen and its form filled and saved with the keyboard, Escape, focus back on the opener).
+//
+// Run:  cargo build -p airbyte-mock -p demo-server && (cd web && trunk build --release) && (cd e2e && node --test a11y.test.mjs)
+// Env:  AIRBYTE_MOCK_BIN, DEMO_SERVER_BIN (default target/debug/<name>), DEMO_WEB_DIST (default web/dist)
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { AxeBuilder } from "@axe-core/playwright";
+
+import { ROOT, binary, launchChromium, shot, startMock, startServer, stopServer } from "./support.mjs";
+
+const DIST = process.env.DEMO_WEB_DIST ? path.resolve(process.env.DEMO_WEB_DIST) : path.join(ROOT, "web/dist");
+const DIALOG = "dialog.airbyte-widget-dialog-wrapper";
+const BLOCKING = new Set(["serious", "critical"]);
+
+let mock;
+let app;
+let browser;
+const extraServers = [];
+
+async function startDemo(env = {}) {
+  const server = await startServer(binary("demo-server", "DEMO_SERVER_BIN"), ["--addr", "127.0.0.1:0"], {
+    env: { AIRBYTE_API_URL: `${mock.origin}/api/v1`, DEMO_WEB_DIST: DIST, ...env },
+    pattern: /listening on http:\/\/127\.0\.0\.1:(\d+)/,
+  });
+  return { ...server, url: `http://localhost:${server.match[1]}` };
+}
+
+before(async () => {
+  if (!fs.existsSync(path.join(DIST, "index.html"))) {
+    throw new Error(`the SPA is not built at ${DIST}: run 'cd web && trunk build --release'`);
+  }
+  mock = await startMock(["--time-scale", "0"]);
+  app = await startDemo();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  for (const s of [app, ...extraServers]) await stopServer(s);
+  await stopServer(mock);
+});
+
+async function newPage(url, ready) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  await page.goto(url);
+  await page.locator(ready).waitFor();
+  return { context, page, pageErrors };
+}
+
+/** One line per violation node, for the assertion message. */
+function describe(violations) {
+  return violations
+    .flatMap((v) =>
+      v.nodes.map((n) => `  [${v.impact}] ${v.id}: ${v.help}\n      at ${JSON.stringify(n.target)}\n      ${n.failureSummary?.replace(/\n/g, " | ")}`)
+    )
+    .join("\n");
+}
+
+/**
+ * Runs axe on the whole page, iframes included (the widget's cross-origin iframe is analysed in its own
+ * frame), and fails on any serious or critical violation. Lesser ones are printed, not fatal.
+ */
+async function assertAccessible(page, screen) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const blocking = results.violations.filter((v) => BLOCKING.has(v.impact));
+  const minor = results.violations.filter((v) => !BLOCKING.has(v.impact));
+  if (minor.length) console.log(`# axe, ${screen}: ${minor.length} moderate/minor rule(s)\n${describe(minor)}`);
+  assert.equal(blocking.length, 0, `axe, ${screen}: serious or critical violations\n${describe(blocking)}`);
+  assert.ok(results.passes.length > 0, "axe ran its rules");
+}
+
+async function openWidget(page) {
+  await page.locator("#connect-button").click();
+  const frame = page.frameLocator(`${DIALOG} iframe`);
+  await frame.getByRole("tab", { name: "Add a new integration" }).waitFor({ timeout: 20_000 });
+  return frame;
+}
+
+async function pickUser(page, index) {
+  const users = await page.locator("#user-picker option").evaluateAll((options) => options.map((o) => o.value));
+  await page.locator("#user-picker").selectOption(users[index % users.length]);
+}
+
+test("the demo app, before the widget opens", { timeout: 60_000 }, async () => {
+  const { context, page, pageErrors } = await newPage(app.url, "#connect-button");
+  try {
+    await assertAccessible(page, "demo app");
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("every screen of the widget page inside the demo app's dialog", { timeout: 120_000 }, async () => {
+  const { context, page, pageErrors } = await newPage(app.url, "#connect-button");
+  try {
+    await pickUser(page, 3);
+    const frame = await openWidget(page);
+    await assertAccessible(page, "widget: template list");
+
+    // The config form, then the 'fail' outcome (the form's alert), then the server's field errors.
+    await frame.getByRole("button", { name: "Stripe", exact: true }).click();
+    await frame.locator("#field-account_id").waitFor();
+    await assertAccessible(page, "widget: config form");
+    await frame.getByRole("button", { name: "Save" }).click();
+    await frame.locator("[aria-invalid=true]").first().waitFor();
+    await assertAccessible(page, "widget: config form with client-side errors");
+    await frame.locator("#field-account_id").fill("acct_a11y");
+    await frame.locator("#field-client_secret").fill("fail");
+    await frame.getByRole("button", { name: "Save" }).click();
+    await frame.locator("#form-alert").getByText(/check/i).waitFor();
+    await assertAccessible(page, "widget: error screen (source_create_error)");
+
+    // Success.
+    await frame.locator("#field-client_secret").fill("sk_test_a11y");
+    await frame.getByRole("button", { name: "Save" }).click();
+    await frame.getByRole("heading", { name: "Success!" }).waitFor();
+    await assertAccessible(page, "widget: success screen");
+    await shot(page, "a11y-widget-success");
+
+    // The saved list and the delete confirmation.
+    await page.evaluate((sel) => document.querySelector(sel)?.close(), DIALOG);
+    await page.locator("#sources-list li").first().waitFor();
+    const again = await openWidget(page);
+    await again.getByRole("tab", { name: /Saved integrations/ }).click();
+    await again.getByRole("tabpanel").getByText(/Stripe/).first().waitFor();
+    await assertAccessible(page, "widget: saved integrations");
+    const remove = again.getByRole("button", { name: /Delete/ }).first();
+    if (await remove.count()) {
+      await remove.click();
+      await page.waitForTimeout(200);
+      await assertAccessible(page, "widget: delete confirmation");
+    }
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the widget page's origin diagnosis", { timeout: 60_000 }, async () => {
+  const other = await startDemo({ ALLOWED_ORIGIN: "http://localhost:1" });
+  extraServers.push(other);
+  const { context, page } = await newPage(other.url, "#connect-button");
+  try {
+    await page.locator("#connect-button").click();
+    const frame = page.frameLocator(`${DIALOG} iframe`);
+    await frame.getByText("No token arrived from the host page").waitFor({ timeout: 15_000 });
+    await assertAccessible(page, "widget: origin diagnosis");
+  } finally {
+    await context.close();
+  }
+});
+
+test("the operator console at the mock's root, and its widget preview", { timeout: 60_000 }, async () => {
+  const { context, page, pageErrors } = await newPage(`${mock.origin}/`, "body[data-ready=true]");
+  try {
+    await assertAccessible(page, "console");
+    await page.locator("#customer-name").fill("a11y-preview");
+    await page.locator("#preview-form button[type=submit]").click();
+    const frame = page.frameLocator(`${DIALOG} iframe`);
+    await frame.getByRole("tab", { name: "Add a new integration" }).waitFor({ timeout: 20_000 });
+    await assertAccessible(page, "console: widget preview");
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+/** What has the focus in the host page: the element, and whether it is inside the widget's dialog. */
+function hostFocus(page) {
+  return page.evaluate((sel) => {
+    const el = document.activeElement;
+    return {
+      tag: el?.tagName ?? null,
+      id: el?.id ?? "",
+      text: (el?.textContent ?? "").trim().slice(0, 40),
+      inDialog: Boolean(el?.closest(sel)),
+      dialogOpen: Boolean(document.querySelector(sel)?.open),
+    };
+  }, DIALOG);
+}
+
+/** The widget page's frame (the newest one, should the page hold several). */
+function widgetFrame(page) {
+  const frames = page.frames().filter((f) => f.url().includes("/embedded-widget"));
+  assert.ok(frames.length > 0, "the widget's iframe is loaded");
+  return frames[frames.length - 1];
+}
+
+/** What has the focus inside the widget page. */
+function frameFocus(frame) {
+  return frame.evaluate(() => {
+    const el = document.activeElement;
+    return {
+      tag: el?.tagName ?? null,
+      id: el?.id ?? "",
+      text: (el?.textContent ?? "").trim().slice(0, 40),
+      name: el?.getAttribute("aria-label") ?? "",
+      hasFocus: document.hasFocus(),
+    };
+  });
+}
+
+/**
+ * Presses Tab (Shift+Tab with `back`) until `done(focus)` holds, checking after every press that the
+ * host's focus is still inside the open dialog. Returns the number of presses.
+ */
+async function tabUntil(page, done, { back = false, max = 60, what }) {
+  for (let presses = 1; presses <= max; presses++) {
+    await page.keyboard.press(back ? "Shift+Tab" : "Tab");
+    const host = await hostFocus(page);
+    assert.ok(host.inDialog, `Tab #${presses} took the focus out of the dialog, to ${JSON.stringify(host)}`);
+    if (await done(await frameFocus(widgetFrame(page)))) return presses;
+  }
+  assert.fail(`${what}: not reached within ${max} Tab presses`);
+}
+
+test("keyboard only: Tab to 'Connect your data', Enter, the focus stays in the dialog, connect a source, Escape, the focus returns", { timeout: 120_000 }, async () => {
+  const { context, page, pageErrors } = await newPage(app.url, "#connect-button");
+  try {
+    await pickUser(page, 5);
+    await page.evaluate(() => document.activeElement?.blur());
+    let reached = false;
+    for (let presses = 0; presses < 40 && !reached; presses++) {
+      await page.keyboard.press("Tab");
+      reached = (await hostFocus(page)).id === "connect-button";
+    }
+    assert.ok(reached, "Tab reaches the 'Connect your data' button");
+    assert.equal(await page.locator("#connect-button:focus-visible").count(), 1, "the focused button shows a focus ring");
+
+    await page.keyboard.press("Enter");
+    const frame = page.frameLocator(`${DIALOG} iframe`);
+    await frame.getByRole("tab", { name: "Add a new integration" }).waitFor({ timeout: 20_000 });
+    await page.waitForFunction((sel) => document.activeElement?.closest(sel), DIALOG, { timeout: 5_000 });
+    const opened = await hostFocus(page);
+    assert.ok(opened.dialogOpen && opened.inDialog, `the focus moves into the dialog: ${JSON.stringify(opened)}`);
+    console.log("# focus on open:", JSON.stringify(opened), JSON.stringify(await frameFocus(widgetFrame(page))));
+
+    // The trap: a full round forwards and one backwards never leave the dialog.
+    const seen = new Set();
+    for (let presses = 0; presses < 30; presses++) {
+      await page.keyboard.press("Tab");
+      const host = await hostFocus(page);
+      const inner = await frameFocus(widgetFrame(page));
+      console.log("# tab", presses, JSON.stringify(host), JSON.stringify(inner));
+      seen.add(`${inner.tag}#${inner.id}:${inner.text}`);
+    }
+    for (let presses = 0; presses < 10; presses++) {
+      await page.keyboard.press("Shift+Tab");
+      const host = await hostFocus(page);
+      console.log("# shift-tab", presses, JSON.stringify(host), JSON.stringify(await frameFocus(widgetFrame(page))));
+    }
+
+    // Choose Stripe, fill the form and save, all from the keyboard.
+    await tabUntil(page, (f) => f.tag === "BUTTON" && f.text.startsWith("Stripe"), { what: "the Stripe connector" });
+    await page.keyboard.press("Enter");
+    await frame.locator("#field-account_id").waitFor();
+    await tabUntil(page, (f) => f.id === "field-account_id", { what: "the account_id field" });
+    await page.keyboard.type("acct_keyboard");
+    await tabUntil(page, (f) => f.id === "field-client_secret", { what: "the client_secret field" });
+    await page.keyboard.type("sk_test_keyboard");
+    await tabUntil(page, (f) => f.tag === "BUTTON" && f.text === "Save", { what: "the Save button" });
+    await page.keyboard.press("Enter");
+    await frame.getByRole("heading", { name: "Success!" }).waitFor();
+    await page.locator('#event-log li[data-event="source_created"]').first().waitFor();
+
+    // Escape closes the dialog and the focus is back on the button that opened it.
+    await page.keyboard.press("Escape");
+    await page.waitForFunction((sel) => !document.querySelector(sel)?.open, DIALOG, { timeout: 5_000 });
+    await page.waitForFunction(() => document.activeElement?.id === "connect-button", null, { timeout: 5_000 }).catch(() => {});
+    const closed = await hostFocus(page);
+    assert.equal(closed.id, "connect-button", `the focus returns to the opener: ${JSON.stringify(closed)}`);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
