@@ -25,14 +25,18 @@ use crate::loader::{WIDGET_GLOBAL, is_widget_loaded};
 /// The accessible name [`Widget::new`] gives the widget's iframe (see [`Widget::set_frame_title`]).
 pub const FRAME_TITLE: &str = "Airbyte: connect your data";
 
+/// A DOM event listener this crate added: its target, the event name and the callback.
+type Listener = (web_sys::EventTarget, &'static str, Closure<dyn FnMut()>);
+
 /// One live widget instance. Its `<dialog>` and iframe are in the page from construction on (the
 /// iframe starts its token handshake before [`Widget::open`]); they go away on drop.
 pub struct Widget {
     raw: AirbyteEmbeddedWidget,
     // Kept alive as long as the JS instance may call it; see `Drop` for how it is released.
     on_event: Option<Closure<dyn FnMut(JsValue)>>,
-    // The dialog's `close` listener (gives the focus back to `opener`); released like `on_event`.
-    on_close: Option<Closure<dyn FnMut()>>,
+    // DOM listeners for the focus handling (the dialog's `close`, the iframe's `load`): removed on
+    // drop, their closures released like `on_event`.
+    listeners: Vec<Listener>,
     // What had the focus when `open` was called.
     opener: Rc<RefCell<Option<web_sys::HtmlElement>>>,
 }
@@ -68,24 +72,48 @@ impl Widget {
             Closure::<dyn FnMut()>::new(move || {
                 // The browser's own focus restoration does not happen when the focus was inside the
                 // (cross-origin) iframe: it stays on the iframe of a closed dialog. Hand it back.
-                if let Some(opener) = opener.borrow_mut().take() {
-                    if opener.is_connected() {
-                        let _ = opener.focus();
-                    }
+                let opener = opener.borrow_mut().take();
+                if let Some(opener) = opener.filter(|o| o.is_connected()) {
+                    let _ = opener.focus();
                 }
             })
         };
-        let on_close = match property::<web_sys::EventTarget>(&raw, "dialog") {
-            Some(dialog) => dialog
-                .add_event_listener_with_callback("close", on_close.as_ref().unchecked_ref())
-                .ok()
-                .map(|()| on_close),
-            None => None,
+        let iframe = property::<web_sys::HtmlIFrameElement>(&raw, "iframe");
+        // The iframe starts on about:blank and navigates to the module page, which loses the focus
+        // `open` put in the frame when both happen in one go (the usual case): put it back once the
+        // page has loaded, unless the user has moved on.
+        let on_load = {
+            let iframe = iframe.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                if let Some(iframe) = &iframe
+                    && iframe_has_host_focus(iframe)
+                {
+                    focus_frame(iframe);
+                }
+            })
         };
+        let mut listeners = Vec::new();
+        let targets = [
+            (
+                property::<web_sys::EventTarget>(&raw, "dialog"),
+                "close",
+                on_close,
+            ),
+            (iframe.map(Into::into), "load", on_load),
+        ];
+        for (target, name, closure) in targets {
+            if let Some(target) = target
+                && target
+                    .add_event_listener_with_callback(name, closure.as_ref().unchecked_ref())
+                    .is_ok()
+            {
+                listeners.push((target, name, closure));
+            }
+        }
         let widget = Self {
             raw,
             on_event: Some(on_event),
-            on_close,
+            listeners,
             opener,
         };
         widget.set_frame_title(FRAME_TITLE);
@@ -119,8 +147,8 @@ impl Widget {
         // `showModal()` focuses the iframe element but not the page inside it, so the first Tab
         // would leave for the browser's own UI. Focusing the frame's window puts the keyboard in
         // the module page: Tab reaches its first control.
-        if let Some(window) = iframe.and_then(|f| f.content_window()) {
-            let _ = window.focus();
+        if let Some(iframe) = iframe {
+            focus_frame(&iframe);
         }
         Ok(())
     }
@@ -143,12 +171,9 @@ impl Widget {
 
 impl Drop for Widget {
     fn drop(&mut self) {
-        if let (Some(dialog), Some(on_close)) = (
-            property::<web_sys::EventTarget>(&self.raw, "dialog"),
-            self.on_close.as_ref(),
-        ) {
-            let _ = dialog
-                .remove_event_listener_with_callback("close", on_close.as_ref().unchecked_ref());
+        for (target, name, closure) in &self.listeners {
+            let _ =
+                target.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
         }
         // After this no more events reach the closure: the JS side removed its `message` listener.
         let _ = self.raw.destroy();
@@ -158,8 +183,9 @@ impl Drop for Widget {
         if let Some(closure) = self.on_event.take() {
             wasm_bindgen_futures::spawn_local(async move { drop(closure) });
         }
-        if let Some(closure) = self.on_close.take() {
-            wasm_bindgen_futures::spawn_local(async move { drop(closure) });
+        let listeners = std::mem::take(&mut self.listeners);
+        if !listeners.is_empty() {
+            wasm_bindgen_futures::spawn_local(async move { drop(listeners) });
         }
     }
 }
@@ -171,4 +197,19 @@ fn property<T: JsCast>(raw: &AirbyteEmbeddedWidget, name: &str) -> Option<T> {
     js_sys::Reflect::get(raw.as_ref(), &name.into())
         .ok()
         .and_then(|value| value.dyn_into::<T>().ok())
+}
+
+/// Puts the keyboard focus in the page inside `iframe` (its window; cross-origin is allowed).
+fn focus_frame(iframe: &web_sys::HtmlIFrameElement) {
+    if let Some(window) = iframe.content_window() {
+        let _ = window.focus();
+    }
+}
+
+/// True when the host document's focus is on `iframe` (the dialog put it there, nobody moved it).
+fn iframe_has_host_focus(iframe: &web_sys::HtmlIFrameElement) -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .is_some_and(|e| iframe.is_same_node(Some(&e)))
 }
