@@ -89,6 +89,8 @@ async function openWidget(page) {
 }
 
 async function pickUser(page, index) {
+  // The picker fills in after the page renders; wait for the demo's users, not just the default one.
+  await page.waitForFunction(() => document.querySelectorAll("#user-picker option").length > 1);
   const users = await page.locator("#user-picker option").evaluateAll((options) => options.map((o) => o.value));
   await page.locator("#user-picker").selectOption(users[index % users.length]);
 }
@@ -137,12 +139,22 @@ test("every screen of the widget page inside the demo app's dialog", { timeout: 
     await again.getByRole("tab", { name: /Saved integrations/ }).click();
     await again.getByRole("tabpanel").getByText(/Stripe/).first().waitFor();
     await assertAccessible(page, "widget: saved integrations");
-    const remove = again.getByRole("button", { name: /Delete/ }).first();
-    if (await remove.count()) {
-      await remove.click();
-      await page.waitForTimeout(200);
-      await assertAccessible(page, "widget: delete confirmation");
-    }
+    await again.getByRole("button", { name: /^Delete Stripe/ }).first().click();
+    await again.getByRole("button", { name: "No, nevermind" }).waitFor();
+    await assertAccessible(page, "widget: delete confirmation");
+    await page.evaluate((sel) => document.querySelector(sel)?.close(), DIALOG);
+
+    // The load error (a one-shot 503 on the template listing) with its "Try again".
+    const fault = await fetch(`${mock.origin}/_mock/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ method: "GET", path: "/api/v1/embedded/source-templates", status: 503, times: 1 }),
+    });
+    assert.equal(fault.status, 201, "the mock takes the fault rule");
+    await page.locator("#connect-button").click();
+    const failed = page.frameLocator(`${DIALOG} iframe`);
+    await failed.getByRole("button", { name: "Try again" }).waitFor({ timeout: 20_000 });
+    await assertAccessible(page, "widget: load error");
     assert.deepEqual(pageErrors, []);
   } finally {
     await context.close();
