@@ -105,6 +105,29 @@ test("the demo app, before the widget opens", { timeout: 60_000 }, async () => {
   }
 });
 
+test("the demo app in the dark theme, with events and the journal filled in", { timeout: 60_000 }, async () => {
+  const { context, page, pageErrors } = await newPage(app.url, "#connect-button");
+  try {
+    await page.emulateMedia({ colorScheme: "dark" });
+    await pickUser(page, 4);
+    const frame = await openWidget(page);
+    await frame.getByRole("button", { name: "Stripe", exact: true }).click();
+    await frame.locator("#field-account_id").fill("acct_dark");
+    await frame.locator("#field-client_secret").fill("sk_test_dark");
+    await frame.getByRole("button", { name: "Save" }).click();
+    await frame.getByRole("heading", { name: "Success!" }).waitFor();
+    await page.evaluate((sel) => document.querySelector(sel)?.close(), DIALOG);
+    await page.locator('#event-log li[data-event="source_created"]').first().waitFor();
+    await page.locator("#notification").waitFor();
+    await assertAccessible(page, "demo app, dark theme, after a source was connected");
+    await page.emulateMedia({ colorScheme: "light" });
+    await assertAccessible(page, "demo app, light theme, after a source was connected");
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("every screen of the widget page inside the demo app's dialog", { timeout: 120_000 }, async () => {
   const { context, page, pageErrors } = await newPage(app.url, "#connect-button");
   try {
@@ -301,6 +324,29 @@ test("keyboard only: Tab to 'Connect your data', Enter, the focus stays in the d
     assert.equal(closed.host.id, "connect-button", `the focus returns to the opener: ${JSON.stringify(closed)}`);
     await page.keyboard.press("Tab");
     assert.notEqual(await page.evaluate(() => document.activeElement?.tagName), "IFRAME", "Tab goes on from the opener, not into the closed dialog");
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("keyboard only in the console: Enter in the preview form opens the widget with the focus inside; Escape gives it back", { timeout: 60_000 }, async () => {
+  const { context, page, pageErrors } = await newPage(`${mock.origin}/`, "body[data-ready=true]");
+  try {
+    await page.locator("#customer-name").focus();
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.type("a11y-keyboard");
+    await page.keyboard.press("Enter");
+    const frame = page.frameLocator(`${DIALOG} iframe`);
+    await frame.getByRole("tab", { name: "Add a new integration" }).waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator(`${DIALOG} iframe`).getAttribute("title"), "Airbyte widget preview for a11y-keyboard");
+    assert.equal((await focusState(page)).where, "frame", "the focus is in the module page");
+    const first = await press(page, "Tab", 1);
+    assert.equal(first.where, "frame", `the first Tab lands on a control of the module page: ${JSON.stringify(first)}`);
+    await page.keyboard.press("Escape");
+    await page.waitForFunction((sel) => !document.querySelector(sel)?.open, DIALOG, { timeout: 5_000 });
+    await page.waitForFunction(() => document.activeElement?.id === "customer-name", null, { timeout: 5_000 }).catch(() => {});
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "customer-name", "the focus is back where it was");
     assert.deepEqual(pageErrors, []);
   } finally {
     await context.close();
