@@ -184,6 +184,32 @@ test("every screen of the widget page inside the demo app's dialog", { timeout: 
   }
 });
 
+test("the widget page's OAuth form and the consent pop-up", { timeout: 60_000 }, async () => {
+  const { context, page, pageErrors } = await newPage(app.url, "#connect-button");
+  try {
+    await pickUser(page, 6);
+    const frame = await openWidget(page);
+    await frame.getByRole("button", { name: "Google Sheets", exact: true }).click();
+    await frame.locator("#field-spreadsheet_id").waitFor();
+    await assertAccessible(page, "widget: OAuth config form");
+    const popupPromise = context.waitForEvent("page");
+    await frame.getByRole("button", { name: "Authenticate with Google Sheets" }).click();
+    const popup = await popupPromise;
+    await popup.getByRole("heading", { name: /wants access to your account/ }).waitFor();
+    await assertAccessible(popup, "OAuth consent pop-up");
+    const closed = popup.waitForEvent("close");
+    await popup.getByRole("button", { name: "Allow" }).click().catch((e) => {
+      if (!/closed/i.test(String(e))) throw e;
+    });
+    await closed;
+    await frame.getByText(/Filled by Google Sheets/).first().waitFor();
+    await assertAccessible(page, "widget: OAuth form filled by the consent");
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test("the widget page's origin diagnosis", { timeout: 60_000 }, async () => {
   const other = await startDemo({ ALLOWED_ORIGIN: "http://localhost:1" });
   extraServers.push(other);
