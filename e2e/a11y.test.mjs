@@ -71,9 +71,7 @@ function describe(violations) {
  * frame), and fails on any serious or critical violation. Lesser ones are printed, not fatal.
  */
 async function assertAccessible(page, screen) {
-  const builder = new AxeBuilder({ page });
-  if (process.env.A11Y_DISABLE) builder.disableRules(process.env.A11Y_DISABLE.split(","));
-  const results = await builder.analyze();
+  const results = await new AxeBuilder({ page }).analyze();
   const blocking = results.violations.filter((v) => BLOCKING.has(v.impact));
   const minor = results.violations.filter((v) => !BLOCKING.has(v.impact));
   if (minor.length) console.log(`# axe, ${screen}: ${minor.length} moderate/minor rule(s)\n${describe(minor)}`);
