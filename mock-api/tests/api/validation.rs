@@ -1,7 +1,8 @@
 //! `--validate`: the mock's own clean traffic through every operation of the published document
 //! reports nothing (a check of the mock's fidelity too), a wrong request is reported as a request
 //! violation with the answer unchanged, and `GET`/`DELETE /_mock/validation` summarise and clear.
-//! (A wrong-shape answer is tested at the layer, against a stub upstream, in `src/validation.rs`.)
+//! A proxied stub upstream that answers wrong shapes is reported per operation (the layer itself is
+//! unit-tested in `src/validation.rs`).
 
 use airbyte_mock::Config;
 use reqwest::StatusCode;
@@ -486,4 +487,78 @@ async fn an_undeclared_status_is_a_response_violation() {
     assert_eq!(op["request_violations"], 0);
     assert_eq!(op["recent_violations"][0]["status"], 404);
     assert_eq!(op["recent_violations"][0]["place"], "status");
+}
+
+/// An "upstream" that answers the right status with the wrong shape: a token answer without its
+/// required `access_token`, and a workspace list whose `data` is a string.
+async fn wrong_upstream() -> (String, tokio::task::JoinHandle<()>) {
+    use axum::routing::{get, post};
+    let router = axum::Router::new()
+        .route(
+            "/api/v1/account/applications/token",
+            post(|| async { axum::Json(json!({"token_type": "Bearer", "expires_in": 900})) }),
+        )
+        .route(
+            "/api/v1/workspaces",
+            get(|| async { axum::Json(json!({"data": "not a list"})) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router).await.unwrap();
+    });
+    (url, server)
+}
+
+#[tokio::test]
+async fn a_proxied_upstream_that_breaks_the_document_is_reported_per_operation() {
+    let (upstream, server) = wrong_upstream().await;
+    let app = spawn_app_with(Config {
+        validate: true,
+        proxy: Some(upstream),
+        ..Config::default()
+    })
+    .await;
+    let token = app
+        .post(
+            "/api/v1/account/applications/token",
+            None,
+            &json!({"client_id": "id", "client_secret": "secret"}),
+        )
+        .await;
+    assert_eq!(
+        token.0,
+        StatusCode::OK,
+        "the answer passes through unchanged"
+    );
+    assert!(token.2.get("access_token").is_none());
+    let found = warnings(&token);
+    assert!(
+        found.iter().any(|w| w.contains("access_token")),
+        "{found:?}"
+    );
+    let list = app.get("/api/v1/workspaces", Some("whatever")).await;
+    assert_eq!(list.2["data"], "not a list");
+    assert!(!warnings(&list).is_empty());
+
+    let (_, _, summary) = app.get("/_mock/validation", None).await;
+    let by_operation = |name: &str| {
+        summary["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["operation"] == name)
+            .unwrap_or_else(|| panic!("{name} missing: {summary:#}"))
+            .clone()
+    };
+    let token_op = by_operation("POST /api/v1/account/applications/token");
+    assert_eq!(token_op["response_violations"], 1, "{summary:#}");
+    assert_eq!(token_op["request_violations"], 0, "{summary:#}");
+    assert_eq!(token_op["recent_violations"][0]["side"], "response");
+    let list_op = by_operation("GET /api/v1/workspaces");
+    assert!(
+        list_op["response_violations"].as_u64().unwrap() >= 1,
+        "{summary:#}"
+    );
+    server.abort();
 }
