@@ -14,6 +14,11 @@ mod admin;
 mod admin_guard;
 // Control plane backdoors: a source without the widget, every issued token expired at once.
 mod backdoors;
+// Hardening (issue 12): the route inventory the sweeps share, proptest fuzzing of bodies, queries,
+// paths and headers, parallel bursts, the token-forgery matrix, secret leaks, graceful shutdown.
+mod hardening_concurrency;
+mod hardening_fuzz;
+mod hardening_routes;
 // Token tiers: missing, non-Bearer, malformed, forged, expired (401); wrong tier, workspace, organization (403).
 mod auth;
 // The operator console at /: the page and its CSP, its assets, the credentials route behind the admin guard.
