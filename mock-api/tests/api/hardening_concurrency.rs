@@ -69,7 +69,11 @@ async fn two_hundred_parallel_widget_tokens_for_one_new_name_make_one_workspace(
                 .to_owned(),
         );
     }
-    assert_eq!(workspaces.len(), 1, "200 tokens, one workspace: {workspaces:?}");
+    assert_eq!(
+        workspaces.len(),
+        1,
+        "200 tokens, one workspace: {workspaces:?}"
+    );
 
     // The operator API agrees: one workspace by that name, and one more workspace in all.
     let (status, _, list) = app

@@ -17,9 +17,14 @@ use uuid::Uuid;
 use crate::hardening_routes::{Fixture, Route, Tier, fixture, plausible_body};
 use crate::helpers::{ORIGIN, TestApp, spawn_app};
 
+/// 64 cases per group, or `PROPTEST_CASES` for a longer hunt.
 fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(64);
     ProptestConfig {
-        cases: 64,
+        cases,
         failure_persistence: None,
         // A failing case re-runs against a live server: shrink a little, not for minutes.
         max_shrink_iters: 64,
@@ -190,7 +195,10 @@ fn check(
     prop_assert!(!status.is_server_error(), "{what}: {status} {short}");
     if status.is_client_error() {
         let shaped = std::panic::catch_unwind(|| assert_error_shape(&body));
-        prop_assert!(shaped.is_ok(), "{what}: {status} not the error shape: {short}");
+        prop_assert!(
+            shaped.is_ok(),
+            "{what}: {status} not the error shape: {short}"
+        );
     }
     Ok(status)
 }
@@ -356,10 +364,7 @@ const HEADER_NAMES: &[&str] = &[
 fn header_value() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         "[ -~]{0,60}".prop_map(String::into_bytes),
-        prop::collection::vec(
-            prop_oneof![0x20u8..0x7f, 0x80u8..=0xff, Just(b'\t')],
-            0..80
-        ),
+        prop::collection::vec(prop_oneof![0x20u8..0x7f, 0x80u8..=0xff, Just(b'\t')], 0..80),
         prop::sample::select(NASTY).prop_map(|s| s.as_bytes().to_vec()),
         (1usize..16_000).prop_map(|n| "a".repeat(n).into_bytes()),
     ]

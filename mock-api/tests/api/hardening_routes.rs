@@ -45,13 +45,7 @@ impl Route {
     pub(crate) fn path_with(&self, value: &str) -> String {
         self.template
             .split('/')
-            .map(|seg| {
-                if seg.starts_with('{') {
-                    value
-                } else {
-                    seg
-                }
-            })
+            .map(|seg| if seg.starts_with('{') { value } else { seg })
             .collect::<Vec<_>>()
             .join("/")
     }
@@ -83,7 +77,12 @@ impl Fixture {
 /// The 2025 end-user and token routes, and the OLD platform paths, not in the published document:
 /// `(method, template, tier, has a body)`.
 const EXTRA: &[(&str, &str, Tier, bool)] = &[
-    ("GET", "/api/v1/embedded/source-templates", Tier::EndUser, false),
+    (
+        "GET",
+        "/api/v1/embedded/source-templates",
+        Tier::EndUser,
+        false,
+    ),
     (
         "GET",
         "/api/v1/embedded/source-templates/{id}",
@@ -100,16 +99,36 @@ const EXTRA: &[(&str, &str, Tier, bool)] = &[
         Tier::EndUser,
         false,
     ),
-    ("POST", "/api/v1/embedded/sources/check", Tier::EndUser, true),
+    (
+        "POST",
+        "/api/v1/embedded/sources/check",
+        Tier::EndUser,
+        true,
+    ),
     (
         "GET",
         "/api/v1/embedded/organizations/current-scoped",
         Tier::EndUser,
         false,
     ),
-    ("GET", "/api/v1/embedded/scoped-token/info", Tier::EndUser, false),
-    ("POST", "/api/v1/embedded/widget-token", Tier::Operator, true),
-    ("POST", "/api/v1/embedded/scoped-token", Tier::Operator, true),
+    (
+        "GET",
+        "/api/v1/embedded/scoped-token/info",
+        Tier::EndUser,
+        false,
+    ),
+    (
+        "POST",
+        "/api/v1/embedded/widget-token",
+        Tier::Operator,
+        true,
+    ),
+    (
+        "POST",
+        "/api/v1/embedded/scoped-token",
+        Tier::Operator,
+        true,
+    ),
     (
         "POST",
         "/api/v1/integrations/connectors/oauth/initiate",

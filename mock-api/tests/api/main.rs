@@ -17,6 +17,7 @@ mod backdoors;
 // Hardening (issue 12): the route inventory the sweeps share, proptest fuzzing of bodies, queries,
 // paths and headers, parallel bursts, the token-forgery matrix, secret leaks, graceful shutdown.
 mod hardening_concurrency;
+mod hardening_forgery;
 mod hardening_fuzz;
 mod hardening_routes;
 // Token tiers: missing, non-Bearer, malformed, forged, expired (401); wrong tier, workspace, organization (403).
