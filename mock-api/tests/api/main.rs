@@ -21,6 +21,7 @@ mod hardening_forgery;
 mod hardening_fuzz;
 mod hardening_routes;
 mod hardening_secrets;
+mod hardening_shutdown;
 // Token tiers: missing, non-Bearer, malformed, forged, expired (401); wrong tier, workspace, organization (403).
 mod auth;
 // The operator console at /: the page and its CSP, its assets, the credentials route behind the admin guard.
