@@ -495,3 +495,43 @@ fn one_mistyped_field_in_an_otherwise_valid_body() {
 fn short(value: &Value) -> String {
     value.to_string().chars().take(200).collect()
 }
+
+/// Any method on any route's path, extension methods included: a 405 (or an answer) in the error
+/// shape, never a 5xx. HEAD answers have no body by definition, so only their status is checked.
+#[test]
+fn random_methods_on_every_path() {
+    let (runtime, app, fixture) = setup("fuzz-methods");
+    let method = prop_oneof![
+        prop::sample::select(
+            &[
+                "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "PROPFIND",
+                "MKCOL", "LOCK", "QUERY", "SEARCH", "PURGE",
+            ][..]
+        )
+        .prop_map(str::to_owned),
+        "[A-Z]{1,12}",
+    ];
+    proptest!(config(), |(method in method, with_body in any::<bool>())| {
+        let Ok(method) = Method::from_bytes(method.as_bytes()) else {
+            return Ok(());
+        };
+        for route in &fixture.routes {
+            let mut request =
+                app.request(method.clone(), &route.path, fixture.bearer(route.tier));
+            if with_body {
+                request = request.json(&plausible_body(&fixture, route));
+            }
+            let what = format!("{method} {}", route.template);
+            if method == Method::HEAD {
+                let status = runtime
+                    .block_on(exchange(request))
+                    .map_err(|e| TestCaseError::fail(format!("{what}: {e}")))?
+                    .0;
+                prop_assert!(!status.is_server_error(), "{what}: {status}");
+            } else {
+                check(&what, runtime.block_on(exchange(request)))?;
+            }
+        }
+    });
+    assert_healthy(&runtime, &app);
+}
