@@ -64,17 +64,79 @@ for _ in $(seq 1 100); do
 done
 [ -n "$URL" ] || { echo "the mock did not start" >&2; cat "$WORK/stderr" >&2; exit 1; }
 
-# An application token, and the organization it belongs to (sent as X-Organization-Id, so generated
-# values of that header parameter do not turn every request into a 403).
-read -r TOKEN ORG < <("$VENV/bin/python" - "$URL" <<'PY'
+# An application token, the organization it belongs to (sent as X-Organization-Id, so generated
+# values of that header parameter do not turn every request into a 403), and a config file naming
+# real objects for the path parameters, so operations on `{id}` reach more than the 404.
+CONFIG="$WORK/schemathesis.toml"
+read -r TOKEN ORG < <("$VENV/bin/python" - "$URL" "$CONFIG" <<'PY'
 import base64, json, sys, urllib.request
-url = sys.argv[1]
-body = json.dumps({"client_id": "mock-client-id", "client_secret": "mock-client-secret"}).encode()
-request = urllib.request.Request(url + "/api/v1/account/applications/token", data=body,
-                                 headers={"content-type": "application/json"})
-token = json.load(urllib.request.urlopen(request))["access_token"]
+url, config = sys.argv[1], sys.argv[2]
+
+def call(method, path, body=None, token=None):
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = "Bearer " + token
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url + path, data=data, headers=headers, method=method)
+    return json.load(urllib.request.urlopen(request))
+
+def first(items, *keys):
+    for item in items:
+        for key in keys:
+            if item.get(key):
+                return item[key]
+    raise SystemExit(f"none of {keys} in {items!r:.200}")
+
+token = call("POST", "/api/v1/account/applications/token",
+             {"client_id": "mock-client-id", "client_secret": "mock-client-secret"})["access_token"]
 claims = token.split(".")[1]
 claims = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))
+def stripe_source(workspace):
+    return call("POST", "/api/v1/integrations/connectors", {
+        "workspace_name": workspace, "connector_type": "stripe",
+        "replication_config": {"account_id": "acct_1234567890abcdef", "client_secret": "sk_test_x",
+                               "start_date": "2024-01-01T00:00:00Z"}}, token)
+
+source = stripe_source("schemathesis")
+# What the DELETE operations get instead: objects nothing else uses (deleting a template or a
+# workspace cascades to its sources).
+doomed = stripe_source("schemathesis-doomed")
+templates = call("GET", "/api/v1/integrations/templates/sources", token=token)["data"]
+doomed_template = next(t["id"] for t in templates if t["name"] == "GitHub")
+ids = {
+    "/api/v1/integrations/connectors/{id}": source["id"],
+    "/api/v1/integrations/connectors/{id}/check": source["id"],
+    "/api/v1/integrations/connectors/{id}/execute": source["id"],
+    "/api/v1/integrations/templates/sources/{id}": source["source_template"]["id"],
+    "/api/v1/integrations/templates/connections/{id}": first(
+        call("GET", "/api/v1/integrations/templates/connections", token=token)["data"], "id"),
+    "/api/v1/integrations/definitions/sources/{id}": first(
+        call("GET", "/api/v1/integrations/definitions/sources", token=token)["definitions"],
+        "sourceDefinitionId", "id"),
+    "/api/v1/integrations/definitions/destinations/{id}": first(
+        call("GET", "/api/v1/integrations/definitions/destinations", token=token)["destinations"],
+        "destinationDefinitionId", "id"),
+}
+def workspace_id(name):
+    found = call("GET", "/api/v1/workspaces?name_contains=" + name, token=token)["data"]
+    return next(w["id"] for w in found if w["name"] == name)
+
+deletes = {
+    "/api/v1/integrations/connectors/{id}": ("id", doomed["id"]),
+    "/api/v1/integrations/templates/sources/{id}": ("id", doomed_template),
+    "/api/v1/workspaces/{workspace_id}": ("workspace_id", workspace_id("schemathesis-doomed")),
+}
+with open(config, "w") as out:
+    # The first matching entry applies: the DELETE ones come first.
+    for path, (name, value) in deletes.items():
+        out.write(f'[[operations]]\ninclude-path = "{path}"\ninclude-method = "DELETE"\n'
+                  f'parameters = {{ "path.{name}" = "{value}" }}\n\n')
+    for path, value in ids.items():
+        out.write(f'[[operations]]\ninclude-path = "{path}"\nparameters = {{ "path.id" = "{value}" }}\n\n')
+    out.write('[[operations]]\ninclude-path = "/api/v1/workspaces/{workspace_id}"\n'
+              f'parameters = {{ "path.workspace_id" = "{workspace_id("schemathesis")}" }}\n\n')
+    out.write('[[operations]]\ninclude-path = "/api/v1/oauth/credentials/connector_type/{connector_type}"\n'
+              'parameters = { "path.connector_type" = "hubspot" }\n')
 print(token, claims["organization_id"])
 PY
 )
@@ -87,6 +149,7 @@ case "$DOC" in
 esac
 
 ARGS=(
+  --config-file "$CONFIG"
   run "$DOC" --url "$URL"
   -H "Authorization: Bearer $TOKEN" -H "X-Organization-Id: $ORG"
   --checks "${SCHEMATHESIS_CHECKS:-not_a_server_error,response_schema_conformance}"
