@@ -4,7 +4,7 @@
 # document's response schema. The mock runs on a free loopback port with an application token.
 #   scripts/schemathesis.sh                  # Airbyte's published document (the repository's copy)
 #   scripts/schemathesis.sh mock             # the mock's own document, GET /_mock/openapi.json
-#   scripts/schemathesis.sh DOC [ARGS...]    # any document path or URL; ARGS go to `schemathesis run`
+#   scripts/schemathesis.sh [DOC] [ARGS...]  # any document path or URL; ARGS go to `schemathesis run`
 # Environment: SCHEMATHESIS_VENV (default .tools/venv), AIRBYTE_MOCK_BIN (a built binary; default: build the debug one), SCHEMATHESIS_MAX_EXAMPLES
 # (default 10 per operation), SCHEMATHESIS_SEED (default: random), SCHEMATHESIS_CHECKS (default
 # not_a_server_error,response_schema_conformance; `all` adds status-code and positive-data checks,
@@ -141,8 +141,12 @@ print(token, claims["organization_id"])
 PY
 )
 
-DOC=${1:-published}
-[ $# -gt 0 ] && shift
+# The document is the first argument unless that is already a schemathesis flag.
+DOC=published
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+  DOC=$1
+  shift
+fi
 case "$DOC" in
   published) DOC="$PUBLISHED" ;;
   mock) DOC="$URL/_mock/openapi.json" ;;
