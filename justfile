@@ -63,6 +63,21 @@ contract:
 contract-live:
     cargo test --locked -p airbyte-contract-tests -- --ignored live::
 
+# (An in-process mock with `--replay CASSETTE --replay-strict` and no upstream; default: the example.)
+# The contract suite against a cassette, offline.
+contract-replay CASSETTE="mock-api/cassettes/example.json":
+    AIRBYTE_CONTRACT_CASSETTE="$(realpath '{{CASSETTE}}')" cargo test --locked -p airbyte-contract-tests --test contract -- replay::
+
+# (The contract suite through the mock's recording proxy in front of a second mock.)
+# Record mock-api/cassettes/example.json again.
+contract-record-example:
+    cargo test --locked -p airbyte-contract-tests --test contract -- --ignored record_the_example_cassette
+
+# Regenerate the mock's OpenAPI copy (docs/mock-openapi.json) and the drift report (docs/DRIFT.md)
+# against Airbyte's published document; reasons are kept by hand in docs/drift-reasons.toml.
+drift:
+    AIRBYTE_MOCK_DRIFT_WRITE=1 cargo test --locked -p airbyte-mock --test api drift::
+
 # Run the mock alone on 127.0.0.1:8001 (flags after the recipe, e.g. `just mock --seed 7`).
 mock *ARGS:
     cargo run --locked -p airbyte-mock -- {{ARGS}}

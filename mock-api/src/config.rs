@@ -85,6 +85,42 @@ pub struct Config {
     /// and adds a `Warning` header saying what is wrong.
     #[arg(long, env = "AIRBYTE_MOCK_STRICT")]
     pub strict: bool,
+
+    /// Check every request and answer of an operation of Airbyte's published document against its
+    /// schemas; violations are reported (a `Warning` header each, the journal, the log,
+    /// `GET /_mock/validation`), never refused.
+    #[arg(long, env = "AIRBYTE_MOCK_VALIDATE")]
+    pub validate: bool,
+
+    /// Forward every Airbyte API request to this upstream (e.g. https://api.airbyte.ai) and return
+    /// its answer; the widget, the console and /_mock stay the mock's.
+    #[arg(
+        long,
+        env = "AIRBYTE_MOCK_PROXY",
+        value_name = "URL",
+        conflicts_with = "replay"
+    )]
+    pub proxy: Option<String>,
+
+    /// With --proxy: write each interaction, secrets and tokens scrubbed, to this cassette file
+    /// (JSON, rewritten whole after each interaction; an existing file is replaced).
+    #[arg(
+        long,
+        env = "AIRBYTE_MOCK_RECORD",
+        value_name = "PATH",
+        requires = "proxy"
+    )]
+    pub record: Option<std::path::PathBuf>,
+
+    /// Answer Airbyte API requests from this cassette; requests it does not hold fall through to
+    /// the stateful mock (or get a 404 with --replay-strict).
+    #[arg(long, env = "AIRBYTE_MOCK_REPLAY", value_name = "PATH")]
+    pub replay: Option<std::path::PathBuf>,
+
+    /// With --replay: a request the cassette does not hold gets a 404 naming the nearest recorded
+    /// interaction and how it differs, instead of the stateful mock's answer.
+    #[arg(long, env = "AIRBYTE_MOCK_REPLAY_STRICT", requires = "replay")]
+    pub replay_strict: bool,
 }
 
 impl Default for Config {
@@ -97,13 +133,16 @@ impl Default for Config {
             seed: 42,
             state_file: None,
             fixtures: Vec::new(),
-
             journal_size: 1000,
             allow_scenario_header: false,
             admin_token: None,
             time_scale: 1.0,
-
             strict: false,
+            validate: false,
+            proxy: None,
+            record: None,
+            replay: None,
+            replay_strict: false,
         }
     }
 }

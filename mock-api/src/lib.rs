@@ -7,6 +7,7 @@
 
 mod admin_guard;
 mod auth;
+mod cassette;
 mod catalog;
 mod clock;
 mod config;
@@ -16,10 +17,12 @@ mod domain;
 mod error;
 mod extract;
 mod ids;
+pub mod normalise;
 mod routes;
 mod spec;
 mod test_server;
 pub mod testkit;
+mod validation;
 mod warning;
 
 use std::sync::Arc;
@@ -54,6 +57,10 @@ pub struct Shared {
     admin_token: Option<admin_guard::AdminToken>,
     /// `--strict`: refuse leniencies (422) instead of warning about them (see `warning.rs`).
     pub(crate) strict: bool,
+    /// `--validate`: whether traffic is checked against the published document, and what was found.
+    validation: validation::Validation,
+    /// `--proxy` (with `--record`) or `--replay`: what the cassette layer does.
+    cassette: cassette::Cassette,
 }
 
 /// Counters of what the mock has issued, reported by `/_mock/health` so harnesses can assert, for
@@ -92,6 +99,7 @@ impl AppState {
         let fresh = store.revision() == 0;
         let fixtures = domain::fixtures::load_files(&store, &catalog, &config.fixtures, fresh)?;
         let control = control::Control::new(config, &catalog);
+        let cassette = cassette::Cassette::from_config(config)?;
         let key = format!("airbyte-mock:{}:{}", config.client_secret, config.seed);
         Ok(Self(Arc::new(Shared {
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -106,6 +114,8 @@ impl AppState {
             control,
             admin_token: admin_guard::AdminToken::new(config.admin_token.as_deref()),
             strict: config.strict,
+            validation: validation::Validation::new(config.validate),
+            cassette,
         })))
     }
 

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// `{message, errors: [{field, message, error_code, details}]}` as every Agent API operation declares it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ApiErrorResponse {
     pub message: Option<String>,
@@ -11,6 +12,7 @@ pub struct ApiErrorResponse {
 }
 
 /// One problem inside an [`ApiErrorResponse`], usually about one request field.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ApiError {
     pub field: Option<String>,

@@ -32,6 +32,7 @@ pub const REGION_US: &str = "645a183f-b12b-4c6e-8ad3-99e165603450";
 pub const REGION_EU: &str = "b9e48d61-f082-4a14-a8d0-799a907938cb";
 
 /// `{data: [...]}`, the envelope of every list response.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ListResponse<T> {
     pub data: Vec<T>,

@@ -9,6 +9,7 @@ use crate::{DetailedSourceTemplate, SourceTemplateListItem, TagSelectionMode};
 /// `SourceRead`: what create, get and update return and what `source_created` carries.
 /// Every `airbyte_secret` value in `replication_config` is `**********`. `source_config` repeats
 /// `replication_config` under the name the 2025 Sonar iframe read.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceRead {
     pub id: Uuid,
@@ -26,6 +27,7 @@ pub struct SourceRead {
 }
 
 /// `ConnectorSourceListItem`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceListItem {
     pub id: Uuid,
@@ -39,6 +41,7 @@ pub struct SourceListItem {
 
 /// `POST /api/v1/embedded/sources`. The 2025 Sonar iframe sends each of the two fields twice, under its
 /// current and its legacy name, so both are accepted and must agree.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SourceCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,6 +75,7 @@ impl SourceCreateRequest {
 }
 
 /// `PUT /api/v1/embedded/sources/{id}`. A secret sent back as `**********` keeps the stored value.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SourceUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,6 +92,7 @@ pub struct SourceUpdateRequest {
 
 /// `POST /api/v1/embedded/sources/check`: a template and a config for a new source, or a source id and
 /// the config it would be updated to.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SourceCheckRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,6 +104,7 @@ pub struct SourceCheckRequest {
 }
 
 /// `CheckStatus`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
@@ -112,6 +118,7 @@ pub enum CheckStatus {
 }
 
 /// `ConnectorSourceCheckConfigResponse`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceCheckResponse {
     pub id: Uuid,
@@ -123,6 +130,7 @@ pub struct SourceCheckResponse {
 }
 
 /// `ConnectorSourceDeleteAcceptedResponse` (202).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeleteAccepted {
     pub job_id: Uuid,
@@ -131,6 +139,7 @@ pub struct DeleteAccepted {
 /// `ConnectorSourceCreateRequest` (and `ConnectorSourceCheckConfigRequest`, the same body): the
 /// operator creates a source for an end user without the widget. The template is `source_template_id`,
 /// or the only one for `definition_id` / `connector_type`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConnectorSourceCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -166,6 +175,7 @@ pub struct ConnectorSourceCreateRequest {
 }
 
 /// `ConnectorSourceUpdateRequest` (and `ConnectorSourceCheckConfigUpdateRequest`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConnectorSourceUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]

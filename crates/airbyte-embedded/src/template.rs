@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// `SourceConfigTemplateMode`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum SourceTemplateMode {
@@ -15,6 +16,7 @@ pub enum SourceTemplateMode {
 }
 
 /// How streams are picked when a source made from the template gets its connections.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StreamSelectionMode {
@@ -25,6 +27,7 @@ pub enum StreamSelectionMode {
 }
 
 /// `SourceTemplateCustomization`: stream selection and per-stream settings an operator fixes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SourceTemplateCustomization {
     #[serde(default)]
@@ -38,6 +41,7 @@ pub struct SourceTemplateCustomization {
 }
 
 /// `StreamCustomization`: one stream's primary key and cursor.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct StreamCustomization {
     #[serde(default)]
@@ -48,6 +52,7 @@ pub struct StreamCustomization {
 
 /// A connector's `user_config_spec`: the JSON Schema of its configuration and, for OAuth
 /// connectors, the `advanced_auth` block.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConnectorSpecification {
     #[serde(
@@ -65,10 +70,12 @@ pub struct ConnectorSpecification {
 }
 
 /// `SourceTemplateListItem` / `SummarizedSourceTemplate`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceTemplateListItem {
     pub id: Uuid,
     pub name: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))] // always sent, `null` when unset
     pub icon: Option<String>,
     #[serde(default)]
     pub connector_name: Option<String>,
@@ -88,6 +95,7 @@ pub struct SourceTemplateListItem {
 }
 
 /// `DetailedSourceTemplate`, and with `connector_name` / `auth_tooltip` the `SourceTemplateGetResponse`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DetailedSourceTemplate {
     pub id: Uuid,
@@ -116,6 +124,7 @@ pub struct DetailedSourceTemplate {
 }
 
 /// `SourceTemplateCreateRequest` (docs also send `tags`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceTemplateCreateRequest {
     pub actor_definition_id: Uuid,
@@ -131,6 +140,7 @@ pub struct SourceTemplateCreateRequest {
 }
 
 /// `SourceTemplateCloneRequest`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceTemplateCloneRequest {
     pub original_source_template_id: Uuid,
@@ -141,6 +151,7 @@ pub struct SourceTemplateCloneRequest {
 }
 
 /// `SourceTemplateUpdateRequest` (PATCH).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SourceTemplateUpdateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,6 +167,7 @@ pub struct SourceTemplateUpdateRequest {
 }
 
 /// `{id, deleted_at}` for template deletes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeletedResponse {
     pub id: Uuid,
@@ -163,6 +175,7 @@ pub struct DeletedResponse {
 }
 
 /// `user_hosted` or `airbyte_hosted`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DataHostingType {
@@ -172,6 +185,7 @@ pub enum DataHostingType {
 }
 
 /// `UserHostedConnectionTemplate` | `AirbyteHostedConnectionTemplate`, told apart by `data_hosting_type`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConnectionTemplate {
     pub id: Uuid,
@@ -200,6 +214,7 @@ pub struct ConnectionTemplate {
 
 /// Both connection-template create bodies in one: `data_hosting_type` defaults to `user_hosted`,
 /// which then needs the destination fields.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConnectionTemplateCreateRequest {
     #[serde(default)]
@@ -221,6 +236,7 @@ pub struct ConnectionTemplateCreateRequest {
 }
 
 /// `ConnectionTemplatePatchRequest`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConnectionTemplatePatchRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -236,6 +252,7 @@ pub struct ConnectionTemplatePatchRequest {
 }
 
 /// `NonBreakingChangesPreference`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NonBreakingChangesPreference {
@@ -258,6 +275,7 @@ impl NonBreakingChangesPreference {
 }
 
 /// A template tag.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tag {
     pub id: Uuid,
@@ -268,12 +286,14 @@ pub struct Tag {
 }
 
 /// `{name}` for tag create and rename.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagRequest {
     pub name: String,
 }
 
 /// `{tag}` to attach a tag to a template.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TagAttachRequest {
     pub tag: String,

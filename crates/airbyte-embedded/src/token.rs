@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// `POST /api/v1/account/applications/token` (and the legacy `/v1/applications/token`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRequest {
     pub client_id: String,
@@ -11,6 +12,7 @@ pub struct TokenRequest {
 }
 
 /// The application (operator) token: an HS256 JWT valid for 15 minutes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenResponse {
     pub access_token: String,
@@ -21,6 +23,7 @@ pub struct TokenResponse {
 }
 
 /// `any`: a template matches with one of the tags; `all`: with every tag.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TagSelectionMode {
@@ -68,6 +71,7 @@ macro_rules! workspace_named {
 }
 
 /// `POST /api/v1/account/applications/widget-token` and `POST /api/v1/embedded/widget-token`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct WidgetTokenRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -102,6 +106,7 @@ impl WidgetTokenRequest {
 }
 
 /// The OLD platform body of `POST /v1/embedded/widget_token`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LegacyWidgetTokenRequest {
@@ -111,6 +116,7 @@ pub struct LegacyWidgetTokenRequest {
 }
 
 /// `POST …/scoped-token`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ScopedTokenRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,12 +145,14 @@ impl ScopedTokenRequest {
 }
 
 /// `{token}`: `WidgetTokenCreateResponse` (a widget token) and `ScopedTokenCreateResponse` (a JWT).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenBody {
     pub token: String,
 }
 
 /// `GET …/scoped-token/info`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScopedTokenInfo {
     pub organization_id: Uuid,

@@ -7,13 +7,23 @@
 //! eb9bb4690255fe3e68ee43c3cd22b9e8c875005642830d93d172d5b647771827). It is compiled in; nothing is
 //! read at run time.
 //!
+//! For a server that validates its traffic: [`match_operation`] finds the operation a request calls,
+//! [`check_request`] and [`check_reply`] check a request and its response, with validators built
+//! once per schema and cached.
+//!
 //! Each validator is built from the whole document with a root `$ref` to the wanted schema, so the
 //! document's own `#/components/schemas/...` references resolve exactly as published; formats
 //! (`uuid`, `date-time`) are asserted, not just annotated.
 
+mod checks;
+mod operations;
+
 use std::sync::LazyLock;
 
 use serde_json::Value;
+
+pub use checks::{Side, Violation, cached_validators, check_reply, check_request};
+pub use operations::{Matched, Operation, match_operation, operations};
 
 /// The document's text.
 pub const DOCUMENT: &str = include_str!("../airbyte-agent-api.openapi.json");
@@ -29,7 +39,7 @@ pub fn document() -> &'static Value {
 }
 
 /// One JSON-pointer token, escaped (RFC 6901) and made safe for a URI fragment.
-fn pointer_token(s: &str) -> String {
+pub(crate) fn pointer_token(s: &str) -> String {
     s.replace('~', "~0")
         .replace('/', "~1")
         .replace('{', "%7B")
@@ -37,7 +47,7 @@ fn pointer_token(s: &str) -> String {
 }
 
 /// A validator for `pointer` (a fragment like `#/components/schemas/X`) inside the document.
-fn validator_at(pointer: &str) -> Result<jsonschema::Validator, String> {
+pub(crate) fn validator_at(pointer: &str) -> Result<jsonschema::Validator, String> {
     let mut root = document().clone();
     if let Some(map) = root.as_object_mut() {
         map.insert("$ref".into(), Value::String(pointer.to_owned()));

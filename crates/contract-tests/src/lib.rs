@@ -2,11 +2,16 @@
 //! (`AIRBYTE_CONTRACT_URL`, `AIRBYTE_CLIENT_ID`, `AIRBYTE_CLIENT_SECRET`). This library is the harness:
 //! targets, raw calls, normalisation for snapshots, and validation against the published document.
 //! The checks themselves are in `tests/contract/`.
+//!
+//! Two more targets come from the mock's record and replay: [`Target::recording`] (the mock as a
+//! recording proxy in front of another API) and [`Target::replay`] (the mock answering from a
+//! cassette, with no upstream: `just contract-replay CASSETTE`).
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use airbyte_embedded::WidgetToken;
-use airbyte_mock::TestServer;
+use airbyte_mock::{Config, TestServer};
 use serde_json::{Map, Value, json};
 
 /// What a live run needs, and why it is skipped without it.
@@ -25,9 +30,15 @@ pub struct Target {
     client_secret: String,
     pub live: bool,
     http: reqwest::Client,
-    /// The in-process mock, stopped when the target is dropped.
-    _mock: Option<TestServer>,
+    /// The origin widget URLs in answers point at (see [`Target::api_origin`]).
+    answer_origin: String,
+    /// The in-process mocks, stopped when the target is dropped.
+    _mocks: Vec<TestServer>,
 }
+
+/// Where `just contract-replay` finds its cassette: `AIRBYTE_CONTRACT_CASSETTE`, by default the
+/// example recorded from the mock itself.
+pub const CASSETTE_ENV: &str = "AIRBYTE_CONTRACT_CASSETTE";
 
 /// A response: status and JSON body (`Value::Null` for an empty body, a string for non-JSON).
 #[derive(Debug, Clone)]
@@ -46,7 +57,69 @@ impl Target {
             client_secret: mock.config().client_secret.clone(),
             live: false,
             http: mock.client().clone(),
-            _mock: Some(mock),
+            answer_origin: mock.url().to_owned(),
+            _mocks: vec![mock],
+        }
+    }
+
+    /// A mock in front of `upstream` (a mock standing in for the live API) as a recording proxy
+    /// (`--proxy`, `--record cassette`): calls go through it with the upstream's credentials, and
+    /// answers come back untouched (widget URLs name the upstream).
+    pub async fn recording(upstream: TestServer, cassette: &Path) -> Self {
+        let proxy = TestServer::with(Config {
+            proxy: Some(upstream.url().to_owned()),
+            record: Some(cassette.to_owned()),
+            ..Config::default()
+        })
+        .await;
+        Self {
+            api: proxy.api_url().to_owned(),
+            client_id: upstream.config().client_id.clone(),
+            client_secret: upstream.config().client_secret.clone(),
+            live: false,
+            http: proxy.client().clone(),
+            answer_origin: upstream.url().to_owned(),
+            _mocks: vec![proxy, upstream],
+        }
+    }
+
+    /// A mock answering from `cassette` (`--replay --replay-strict`) with no upstream, logging in with its own
+    /// credentials (replay matches them to the recorded ones). A cassette recorded from a mock on
+    /// loopback is checked like the mock (full snapshots), any other like the live API.
+    pub async fn replay(cassette: &Path) -> Self {
+        let text = std::fs::read_to_string(cassette)
+            .unwrap_or_else(|e| panic!("cannot read the cassette {}: {e}", cassette.display()));
+        let recorded: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", cassette.display()));
+        let upstream = recorded["upstream"].as_str().unwrap_or_default();
+        let from_a_mock = reqwest::Url::parse(upstream)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_owned))
+            .is_some_and(|host| matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]"));
+        let mock = TestServer::with(Config {
+            replay: Some(cassette.to_owned()),
+            // An offline regression test: a call the cassette lacks fails, naming the nearest one,
+            // rather than getting the stateful mock's answer.
+            replay_strict: true,
+            ..Config::default()
+        })
+        .await;
+        Self {
+            api: mock.api_url().to_owned(),
+            client_id: mock.config().client_id.clone(),
+            client_secret: mock.config().client_secret.clone(),
+            live: !from_a_mock,
+            http: mock.client().clone(),
+            answer_origin: mock.url().to_owned(),
+            _mocks: vec![mock],
+        }
+    }
+
+    /// The cassette named by [`CASSETTE_ENV`], or the example in the repository.
+    pub fn cassette() -> PathBuf {
+        match std::env::var(CASSETTE_ENV) {
+            Ok(path) if !path.is_empty() => PathBuf::from(path),
+            _ => example_cassette(),
         }
     }
 
@@ -74,13 +147,19 @@ impl Target {
             client_secret: var("AIRBYTE_CLIENT_SECRET"),
             live: true,
             http: reqwest::Client::new(),
-            _mock: None,
+            answer_origin: String::new(),
+            _mocks: Vec::new(),
         })
     }
 
-    /// The origin widget URLs point at on the mock (`http://127.0.0.1:<port>`).
+    /// The origin widget URLs point at: the mock's (`http://127.0.0.1:<port>`), a recording
+    /// proxy's upstream, a replaying mock's own; the API root's origin on a live API.
     pub fn api_origin(&self) -> String {
-        self.api.trim_end_matches("/api/v1").to_owned()
+        if self.answer_origin.is_empty() {
+            self.api.trim_end_matches("/api/v1").to_owned()
+        } else {
+            self.answer_origin.clone()
+        }
     }
 
     /// A workspace name no earlier run used, so live runs never touch real users' workspaces.
@@ -159,6 +238,12 @@ impl Target {
     }
 }
 
+/// `mock-api/cassettes/example.json`: the contract suite recorded through the mock's proxy from
+/// another mock (`just contract-record-example` writes it again).
+pub fn example_cassette() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../mock-api/cassettes/example.json")
+}
+
 /// Asserts the body conforms to the published document's schema for `method path status`.
 pub fn assert_conforms(method: &str, path: &str, reply: &Reply) {
     if let Err(problems) =
@@ -188,68 +273,9 @@ pub fn assert_error_shape(reply: &Reply) {
     airbyte_mock::testkit::assert_error_shape(&reply.body);
 }
 
-/// Ids, times, tokens, the API's own origin and our generated workspace names replaced by
-/// placeholders, so snapshots are stable from run to run.
-pub fn normalise(value: &Value, api_origin: &str) -> Value {
-    match value {
-        Value::String(s) => Value::String(normalise_str(s, api_origin)),
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|v| normalise(v, api_origin)).collect())
-        }
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| {
-                    let v = match k.as_str() {
-                        "exp" | "iat" | "timestamp" => json!("[unix-time]"),
-                        _ => normalise(v, api_origin),
-                    };
-                    (k.clone(), v)
-                })
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-fn is_uuid(s: &str) -> bool {
-    s.len() == 36 && uuid::Uuid::parse_str(s).is_ok()
-}
-
-fn normalise_str(s: &str, api_origin: &str) -> String {
-    if is_uuid(s) {
-        return "[uuid]".into();
-    }
-    if s.len() > 40 && s.starts_with("eyJ") {
-        return if s.split('.').count() == 3 {
-            "[jwt]".into()
-        } else {
-            "[widget-token]".into()
-        };
-    }
-    if s.len() >= 20 && s.as_bytes().get(4) == Some(&b'-') && s.as_bytes().get(10) == Some(&b'T') {
-        return "[timestamp]".into();
-    }
-    let mut out = s.replace(api_origin, "[api-origin]");
-    // Generated workspace names, wherever they appear.
-    while let Some(start) = out.find("contract-") {
-        let end = out[start..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-            .map_or(out.len(), |e| start + e);
-        out.replace_range(start..end, "[workspace-name]");
-    }
-    // Embedded uuids ("Stripe - <uuid>", query strings).
-    let mut result = String::with_capacity(out.len());
-    let mut rest = out.as_str();
-    while let Some(i) = (0..rest.len())
-        .find(|&i| rest.is_char_boundary(i) && rest.get(i..i + 36).is_some_and(is_uuid))
-    {
-        result.push_str(&rest[..i]);
-        result.push_str("[uuid]");
-        rest = &rest[i + 36..];
-    }
-    result.push_str(rest);
-    result
-}
+/// Ids, times, tokens, the API's own origin and generated workspace names replaced by
+/// placeholders: shared with the mock's replay (`--replay`), which matches requests the same way.
+pub use airbyte_mock::normalise::normalise;
 
 /// The value's shape: keys kept, every leaf replaced by its JSON type, arrays by their first item's
 /// shape. What a live API and the mock must agree on even where their data differ.

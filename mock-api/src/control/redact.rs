@@ -9,6 +9,10 @@
 //! - by shape: every JWT and every widget token (Base64 of `{token, widgetUrl}`) anywhere in a string:
 //!   both are Base64 of a JSON object, so they start with `eyJ`;
 //! - by value: the configured client secret wherever it appears.
+//!
+//! The journal replaces what it finds by the mask; the cassette recorder (`crate::cassette`) walks
+//! the same nets with [`Redactor::json_with`] and [`Redactor::query_with`] and chooses its own
+//! placeholders, so there is one definition of what counts as a secret.
 
 use std::collections::BTreeSet;
 
@@ -48,28 +52,33 @@ impl Redactor {
 
     /// Masks a JSON document in place.
     pub(crate) fn json(&self, value: &mut Value) {
-        self.walk(value, false);
+        self.json_with(value, &mut |_| SECRET_MASK.to_owned());
     }
 
-    fn walk(&self, value: &mut Value, in_config: bool) {
+    /// Replaces every secret in a JSON document by what `replace` makes of it.
+    pub(crate) fn json_with(&self, value: &mut Value, replace: Replace<'_>) {
+        self.walk(value, false, replace);
+    }
+
+    fn walk(&self, value: &mut Value, in_config: bool, replace: Replace<'_>) {
         match value {
             Value::Object(map) => {
                 for (key, child) in map.iter_mut() {
                     let secret = sensitive_key(key)
                         || (in_config && self.config_secrets.contains(key.as_str()));
-                    if secret && mask_scalars(child) {
+                    if secret && mask_scalars(key, child, replace) {
                         continue;
                     }
-                    self.walk(child, in_config || is_config_key(key));
+                    self.walk(child, in_config || is_config_key(key), replace);
                 }
             }
             Value::Array(items) => {
                 for item in items {
-                    self.walk(item, in_config);
+                    self.walk(item, in_config, replace);
                 }
             }
             Value::String(text) => {
-                if let Some(masked) = self.masked_text(text) {
+                if let Some(masked) = self.masked_text(text, replace) {
                     *text = masked;
                 }
             }
@@ -79,24 +88,30 @@ impl Redactor {
 
     /// Masks tokens and known secret values in free text (a non-JSON body, a string value).
     pub(crate) fn text(&self, text: &str) -> String {
-        self.masked_text(text).unwrap_or_else(|| text.to_owned())
+        self.text_with(text, &mut |_| SECRET_MASK.to_owned())
+    }
+
+    /// Replaces tokens and known secret values in free text by what `replace` makes of them.
+    pub(crate) fn text_with(&self, text: &str, replace: Replace<'_>) -> String {
+        self.masked_text(text, replace)
+            .unwrap_or_else(|| text.to_owned())
     }
 
     /// `None` when there is nothing to mask (the common case allocates nothing).
-    fn masked_text(&self, text: &str) -> Option<String> {
+    fn masked_text(&self, text: &str, replace: Replace<'_>) -> Option<String> {
         let mut out: Option<String> = None;
         for literal in &self.literals {
             let current = out.as_deref().unwrap_or(text);
             if current.contains(literal.as_str()) {
-                out = Some(current.replace(literal.as_str(), SECRET_MASK));
+                out = Some(current.replace(literal.as_str(), &replace(Found::Literal)));
             }
         }
         let current = out.as_deref().unwrap_or(text);
-        if let Some(masked) = mask_base64_json(current) {
+        if let Some(masked) = mask_base64_json(current, replace) {
             out = Some(masked);
         }
         let current = out.as_deref().unwrap_or(text);
-        if let Some(masked) = mask_quoted_pairs(current) {
+        if let Some(masked) = mask_quoted_pairs(current, replace) {
             out = Some(masked);
         }
         out
@@ -105,6 +120,11 @@ impl Redactor {
     /// A query string (or a form-encoded body) with every sensitive parameter's value masked; the
     /// other parameters are kept as they were sent.
     pub(crate) fn query(&self, query: &str) -> String {
+        self.query_with(query, &mut |_| SECRET_MASK.to_owned())
+    }
+
+    /// [`Redactor::query`] with the replacement chosen by `replace`.
+    pub(crate) fn query_with(&self, query: &str, replace: Replace<'_>) -> String {
         query
             .split('&')
             .map(|pair| {
@@ -112,14 +132,18 @@ impl Redactor {
                 let key = decode(raw_key);
                 let value = decode(raw_value);
                 if sensitive_key(&key) && !value.is_empty() {
-                    return format!("{raw_key}={SECRET_MASK}");
+                    let found = Found::Keyed {
+                        key: &key,
+                        value: &Value::String(value.clone()),
+                    };
+                    return format!("{raw_key}={}", replace(found));
                 }
                 // A value with a token in it goes whole: an unencoded `+` in a widget token
                 // decodes to a space, which would leave the token's tail behind a partial mask.
-                match self.masked_text(&value) {
-                    Some(_) => format!("{raw_key}={SECRET_MASK}"),
+                match self.masked_text(&value, replace) {
+                    Some(_) => format!("{raw_key}={}", replace(Found::Encoded(&value))),
                     None if pair.contains('=') => pair.to_owned(),
-                    None => match self.masked_text(&key) {
+                    None => match self.masked_text(&key, replace) {
                         Some(masked) => masked,
                         None => pair.to_owned(),
                     },
@@ -129,6 +153,21 @@ impl Redactor {
             .join("&")
     }
 }
+
+/// What the redactor found, handed to the caller's replacement.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Found<'a> {
+    /// A scalar under a key that names a credential (or an `airbyte_secret` property inside a
+    /// configuration); a string inside text for a quoted `"key": "value"` pair.
+    Keyed { key: &'a str, value: &'a Value },
+    /// The configured client secret inside some text.
+    Literal,
+    /// A run of Base64 JSON (a JWT, a widget token) inside some text.
+    Encoded(&'a str),
+}
+
+/// Makes the replacement for what was found.
+pub(crate) type Replace<'r> = &'r mut dyn FnMut(Found<'_>) -> String;
 
 fn decode(raw: &str) -> String {
     url::form_urlencoded::parse(format!("x={raw}").as_bytes())
@@ -165,16 +204,16 @@ fn is_config_key(key: &str) -> bool {
 /// Masks a secret-keyed value: a scalar becomes the mask, an array of scalars is masked item by
 /// item. Objects are left to the walk (a key such as `password` also names a property's schema in
 /// a template, which is no secret); returns whether the value was dealt with.
-fn mask_scalars(value: &mut Value) -> bool {
+fn mask_scalars(key: &str, value: &mut Value, replace: Replace<'_>) -> bool {
     match value {
         Value::String(_) | Value::Number(_) => {
-            *value = Value::String(SECRET_MASK.to_owned());
+            *value = Value::String(replace(Found::Keyed { key, value }));
             true
         }
         Value::Array(items) if items.iter().all(|v| !v.is_object() && !v.is_array()) => {
             for item in items.iter_mut() {
                 if !item.is_null() && !item.is_boolean() {
-                    *item = Value::String(SECRET_MASK.to_owned());
+                    *item = Value::String(replace(Found::Keyed { key, value: item }));
                 }
             }
             true
@@ -189,7 +228,7 @@ const MIN_TOKEN_LEN: usize = 16;
 
 /// Replaces every run of Base64 (standard or URL-safe, with JWT dots) that starts with `eyJ` (Base64
 /// of `{"`): JWTs, widget tokens, and any other encoded JSON, which is never worth the risk.
-fn mask_base64_json(text: &str) -> Option<String> {
+fn mask_base64_json(text: &str, replace: Replace<'_>) -> Option<String> {
     if !text.contains("eyJ") {
         return None;
     }
@@ -210,7 +249,7 @@ fn mask_base64_json(text: &str) -> Option<String> {
         }
         if starts_run && end - start >= MIN_TOKEN_LEN {
             out.push_str(&text[copied..start]);
-            out.push_str(SECRET_MASK);
+            out.push_str(&replace(Found::Encoded(&text[start..end])));
             copied = end;
             changed = true;
         }
@@ -226,7 +265,7 @@ fn mask_base64_json(text: &str) -> Option<String> {
 /// In text that is not itself a JSON document (JSON inside an HTML page, a string holding JSON),
 /// masks the value of every `"key": "value"` whose key names a credential; a value cut short by
 /// the end of the text is masked to the end.
-fn mask_quoted_pairs(text: &str) -> Option<String> {
+fn mask_quoted_pairs(text: &str, replace: Replace<'_>) -> Option<String> {
     // The index of the quote closing a string that starts at `from`.
     fn closing_quote(bytes: &[u8], from: usize) -> Option<usize> {
         let mut k = from;
@@ -269,7 +308,11 @@ fn mask_quoted_pairs(text: &str) -> Option<String> {
         let value_end = closing_quote(bytes, value + 1).unwrap_or(bytes.len());
         if value_end > value + 1 {
             out.push_str(&text[copied..=value]);
-            out.push_str(SECRET_MASK);
+            let found = Value::String(text[value + 1..value_end].to_owned());
+            out.push_str(&replace(Found::Keyed {
+                key: &text[key_start..key_end],
+                value: &found,
+            }));
             copied = value_end;
         }
         i = (value_end + 1).min(bytes.len());

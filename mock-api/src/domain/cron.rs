@@ -11,7 +11,7 @@ use croner::parser::{CronParser, Seconds, Year};
 use croner::{CronComponent, CronPattern};
 
 /// The outcome: `CronExpressionDescribeResponse`'s two fields.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct Described {
     pub(crate) description: String,
     pub(crate) is_valid: bool,

@@ -36,7 +36,7 @@ const EPOCH: i64 = 1_672_531_200;
 const SPACING: i64 = 3 * 3600;
 
 /// `ConnectorExecuteRequest`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub(crate) struct ExecuteRequest {
     pub(crate) entity: String,
     pub(crate) action: String,

@@ -44,7 +44,7 @@ impl OAuthCredentialRecord {
 }
 
 /// `OAuthCredentialsRequest` (`additionalProperties: false`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct OAuthCredentialsRequest {
     #[serde(default)]

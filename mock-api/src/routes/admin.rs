@@ -1,31 +1,36 @@
 //! The mock's control plane under `/_mock`: readiness, the state (dump, load, fixtures, reset) and
 //! the test-setup backdoors (a source without the widget, expiring every issued token).
 
-use axum::Router;
+use airbyte_embedded::SourceRead;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ok;
+use super::openapi::{self, ControlBodyErrors, ControlErrors};
 use crate::AppState;
 use crate::domain::{fixtures, sources, state as dump};
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, QueryPairs};
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/reset", post(reset))
-        .route("/state", get(get_state).put(put_state))
-        .route("/fixtures", post(merge_fixture))
-        .route("/workspaces/{name}/sources", post(create_source))
-        .route("/tokens/expire", post(expire_tokens))
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(reset))
+        .routes(routes!(get_state, put_state))
+        .routes(routes!(merge_fixture))
+        .routes(routes!(create_source))
+        .routes(routes!(expire_tokens))
 }
 
+/// Liveness, the version, the state's revision and counts, and how many tokens were issued.
+#[utoipa::path(get, path = "/health", tag = openapi::MOCK,
+    responses((status = 200, description = "The mock's health", body = Object), ControlErrors))]
 async fn health(State(state): State<AppState>) -> Response {
     let counts = state.store.counts();
     ok(&json!({
@@ -46,6 +51,9 @@ async fn health(State(state): State<AppState>) -> Response {
     }))
 }
 
+#[utoipa::path(post, path = "/reset", tag = openapi::MOCK,
+    params(("to" = Option<String>, Query, description = "`seed` (default) or `fixtures`")),
+    responses((status = 200, description = "Reset", body = Object), ControlErrors))]
 /// `?to=seed` (the default) or `?to=fixtures` (the seeded state with the `--fixture` files merged).
 async fn reset(State(state): State<AppState>, query: QueryPairs) -> AppResult<Response> {
     match query.get("to").unwrap_or("seed") {
@@ -72,10 +80,17 @@ async fn reset(State(state): State<AppState>, query: QueryPairs) -> AppResult<Re
     ))
 }
 
+/// The whole state, as `PUT /_mock/state` and `--state-file` take it.
+#[utoipa::path(get, path = "/state", tag = openapi::MOCK,
+    responses((status = 200, description = "The state", body = Object), ControlErrors))]
 async fn get_state(State(state): State<AppState>) -> Response {
     ok(&dump::dump(&state.store))
 }
 
+/// Replaces the whole state.
+#[utoipa::path(put, path = "/state", tag = openapi::MOCK,
+    request_body = Object,
+    responses((status = 200, description = "The state as loaded", body = Object), ControlBodyErrors))]
 async fn put_state(
     State(state): State<AppState>,
     Json(body): Json<dump::StateDump>,
@@ -85,6 +100,10 @@ async fn put_state(
     Ok(ok(&dump::dump(&state.store)))
 }
 
+/// Merges a fixture (workspaces, sources, templates) into the state.
+#[utoipa::path(post, path = "/fixtures", tag = openapi::MOCK,
+    request_body = Object,
+    responses((status = 200, description = "What was added", body = Object), ControlBodyErrors))]
 async fn merge_fixture(
     State(state): State<AppState>,
     Json(fixture): Json<fixtures::Fixture>,
@@ -97,7 +116,7 @@ async fn merge_fixture(
 }
 
 /// `POST /_mock/workspaces/{name}/sources`: the end-user create's body, without a token.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct BackdoorSource {
     source_template_id: Uuid,
     source_config: Map<String, Value>,
@@ -108,6 +127,11 @@ struct BackdoorSource {
     region_id: Option<Uuid>,
 }
 
+/// Creates a source in a named workspace without a token (test set-up).
+#[utoipa::path(post, path = "/workspaces/{name}/sources", tag = openapi::MOCK,
+    params(("name" = String, Path, description = "The workspace's name (created on first use)")),
+    request_body = BackdoorSource,
+    responses((status = 200, description = "The new source", body = SourceRead), ControlBodyErrors))]
 async fn create_source(
     State(state): State<AppState>,
     name: Result<Path<String>, PathRejection>,
@@ -126,6 +150,9 @@ async fn create_source(
     Ok(ok(&read))
 }
 
+/// Expires every token issued so far.
+#[utoipa::path(post, path = "/tokens/expire", tag = openapi::MOCK,
+    responses((status = 200, description = "The cut-off", body = Object), ControlErrors))]
 async fn expire_tokens(State(state): State<AppState>) -> Response {
     let expired_before = state.keys.expire_all();
     tracing::info!(%expired_before, "every issued token expired");

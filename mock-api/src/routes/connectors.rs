@@ -2,15 +2,16 @@
 
 use airbyte_embedded::{
     ConnectorSourceCreateRequest, ConnectorSourceUpdateRequest, DeleteAccepted, ListResponse,
-    WorkspaceListResponse,
+    SourceCheckResponse, SourceListItem, SourceRead, Workspace, WorkspaceListResponse,
 };
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::openapi::{self, ItemErrors, OrganizationHeader, ReadErrors, ReadItemErrors};
 use super::{json, ok};
 use crate::AppState;
 use crate::auth::Operator;
@@ -21,37 +22,18 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, Json, QueryPairs};
 use crate::warning::{Leniency, Warnings};
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/integrations/connectors",
-            get(list_connectors).post(create_connector),
-        )
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_connectors, create_connector))
         // Airbyte's Python SDK creates sources at this path, without the `/api` prefix (E16).
-        .route("/v1/integrations/connectors", post(create_connector))
-        .route(
-            "/api/v1/integrations/connectors/check",
-            post(check_new_connector),
-        )
-        .route(
-            "/api/v1/integrations/connectors/{id}",
-            get(get_connector)
-                .put(update_connector)
-                .delete(delete_connector),
-        )
-        .route(
-            "/api/v1/integrations/connectors/{id}/check",
-            post(check_connector_update),
-        )
-        .route("/api/v1/workspaces", get(list_workspaces))
+        .routes(routes!(sdk_create_connector))
+        .routes(routes!(check_new_connector))
+        .routes(routes!(get_connector, update_connector, delete_connector))
+        .routes(routes!(check_connector_update))
+        .routes(routes!(list_workspaces))
         // Before `/{id}`, which would take `stats` for an id.
-        .route("/api/v1/workspaces/stats", get(workspace_stats))
-        .route(
-            "/api/v1/workspaces/{id}",
-            get(get_workspace)
-                .put(update_workspace)
-                .delete(delete_workspace),
-        )
+        .routes(routes!(workspace_stats))
+        .routes(routes!(get_workspace, update_workspace, delete_workspace))
 }
 
 /// `workspace_id`, or `workspace_name` (or its deprecated `customer_name` / `external_user_id`).
@@ -66,6 +48,15 @@ fn workspace_selector(state: &AppState, query: &QueryPairs) -> AppResult<Option<
     Ok(name.map(|name| state.store.workspace_id(name)))
 }
 
+/// The sources, of one workspace or of all.
+#[utoipa::path(get, path = "/api/v1/integrations/connectors", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("workspace_id" = Option<Uuid>, Query, description = "Only this workspace's sources"),
+        ("workspace_name" = Option<String>, Query, description = "Only this workspace's sources, by name"),
+        ("customer_name" = Option<String>, Query, description = "Deprecated spelling of `workspace_name`"),
+        ("external_user_id" = Option<String>, Query, description = "Deprecated spelling of `workspace_name`"),
+        ("definition_id" = Option<Uuid>, Query, description = "Only sources of this connector definition")),
+    responses((status = 200, description = "The sources", body = ListResponse<SourceListItem>), ReadErrors))]
 async fn list_connectors(
     State(state): State<AppState>,
     _op: Operator,
@@ -78,6 +69,11 @@ async fn list_connectors(
     Ok(ok(&ListResponse::new(sources::list(&state.store, filter))))
 }
 
+/// One source.
+#[utoipa::path(get, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
+    responses((status = 200, description = "The source", body = SourceRead), ReadItemErrors))]
 async fn get_connector(
     State(state): State<AppState>,
     _op: Operator,
@@ -86,6 +82,11 @@ async fn get_connector(
     Ok(ok(&sources::read(&state.store, Caller::Operator, id)?))
 }
 
+/// Deletes a source; Airbyte answers 202 with the deletion job.
+#[utoipa::path(delete, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
+    responses((status = 202, description = "Deletion accepted", body = DeleteAccepted), ReadItemErrors))]
 async fn delete_connector(
     State(state): State<AppState>,
     _op: Operator,
@@ -96,6 +97,14 @@ async fn delete_connector(
     Ok(json(StatusCode::ACCEPTED, &DeleteAccepted { job_id }))
 }
 
+/// The workspaces, a page at a time.
+#[utoipa::path(get, path = "/api/v1/workspaces", tag = openapi::WORKSPACES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("name_contains" = Option<String>, Query, description = "Only names containing this"),
+        ("status" = Option<String>, Query, description = "`active` or `inactive`"),
+        ("limit" = Option<u32>, Query, description = "1 to 100, default 20"),
+        ("cursor" = Option<String>, Query, description = "From the previous page's `next`")),
+    responses((status = 200, description = "A page of workspaces", body = WorkspaceListResponse), ReadErrors))]
 async fn list_workspaces(
     State(state): State<AppState>,
     _op: Operator,
@@ -149,6 +158,11 @@ async fn list_workspaces(
     Ok(ok(&WorkspaceListResponse { next, data: page }))
 }
 
+/// One workspace.
+#[utoipa::path(get, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The workspace id")),
+    responses((status = 200, description = "The workspace", body = Workspace), ReadItemErrors))]
 async fn get_workspace(
     State(state): State<AppState>,
     _op: Operator,
@@ -159,7 +173,7 @@ async fn get_workspace(
 
 /// `WorkspaceUpdateRequest`. Unknown fields are ignored like everywhere else: the published schema
 /// does not forbid them (unlike `OAuthCredentialsRequest`, which says `additionalProperties: false`).
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 struct WorkspaceUpdate {
     #[serde(default)]
     name: Option<String>,
@@ -169,6 +183,12 @@ struct WorkspaceUpdate {
     cache_enabled: Option<bool>,
 }
 
+/// Renames a workspace, or changes its status or cache flag.
+#[utoipa::path(put, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The workspace id")),
+    request_body = WorkspaceUpdate,
+    responses((status = 200, description = "The workspace", body = Workspace), ItemErrors))]
 async fn update_workspace(
     State(state): State<AppState>,
     _op: Operator,
@@ -189,6 +209,11 @@ async fn update_workspace(
     Ok(warnings.apply(ok(&workspace)))
 }
 
+/// Deletes a workspace and its sources.
+#[utoipa::path(delete, path = "/api/v1/workspaces/{id}", tag = openapi::WORKSPACES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The workspace id")),
+    responses((status = 200, description = "Deleted", body = WorkspaceDeleted), ReadItemErrors))]
 async fn delete_workspace(
     State(state): State<AppState>,
     _op: Operator,
@@ -200,6 +225,11 @@ async fn delete_workspace(
     ))
 }
 
+/// Counts of the organization's workspaces.
+#[utoipa::path(get, path = "/api/v1/workspaces/stats", tag = openapi::WORKSPACES,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
+    responses((status = 200, description = "The counts", body = WorkspaceStats), ReadErrors))]
 async fn workspace_stats(State(state): State<AppState>, _op: Operator) -> AppResult<Response> {
     let (active, inactive, total) = workspaces::stats(&state.store);
     Ok(ok(&serde_json::json!({
@@ -262,6 +292,12 @@ fn check_connector_type(
 
 /// `POST /api/v1/integrations/connectors`: a source for an end user without the widget (the
 /// workspace is created if the name is new, as with widget tokens).
+/// Creates a source in the named workspace (created on first use).
+#[utoipa::path(post, path = "/api/v1/integrations/connectors", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
+    request_body = ConnectorSourceCreateRequest,
+    responses((status = 200, description = "The new source", body = SourceRead), ItemErrors))]
 async fn create_connector(
     State(state): State<AppState>,
     path: axum::extract::MatchedPath,
@@ -293,6 +329,12 @@ async fn create_connector(
 }
 
 /// `POST /api/v1/integrations/connectors/check`: the same body, checked and not stored.
+/// Checks a configuration before creating a source.
+#[utoipa::path(post, path = "/api/v1/integrations/connectors/check", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
+    request_body = ConnectorSourceCreateRequest,
+    responses((status = 200, description = "The check's outcome", body = SourceCheckResponse), ItemErrors))]
 async fn check_new_connector(
     State(state): State<AppState>,
     op: Operator,
@@ -315,6 +357,12 @@ async fn check_new_connector(
     Ok(warnings.apply(ok(&response)))
 }
 
+/// Changes a source's configuration or name.
+#[utoipa::path(put, path = "/api/v1/integrations/connectors/{id}", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
+    request_body = ConnectorSourceUpdateRequest,
+    responses((status = 200, description = "The source", body = SourceRead), ItemErrors))]
 async fn update_connector(
     State(state): State<AppState>,
     _op: Operator,
@@ -335,6 +383,12 @@ async fn update_connector(
 
 /// `POST /api/v1/integrations/connectors/{id}/check`: the source's configuration, or the update of
 /// it in the body (masked secrets keep their stored values).
+/// Checks a changed configuration of an existing source.
+#[utoipa::path(post, path = "/api/v1/integrations/connectors/{id}/check", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source (connector) id")),
+    request_body = ConnectorSourceUpdateRequest,
+    responses((status = 200, description = "The check's outcome", body = SourceCheckResponse), ItemErrors))]
 async fn check_connector_update(
     State(state): State<AppState>,
     _op: Operator,
@@ -356,4 +410,37 @@ async fn check_connector_update(
     let mut warnings = state.warnings();
     warnings.simulated_check(&response);
     Ok(warnings.apply(ok(&response)))
+}
+
+/// The SDK's path for creating a source, without the `/api` prefix (contract notes, E16).
+#[utoipa::path(post, path = "/v1/integrations/connectors", tag = openapi::CONNECTORS,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
+    request_body = ConnectorSourceCreateRequest,
+    responses((status = 200, description = "The new source", body = SourceRead), ItemErrors))]
+async fn sdk_create_connector(
+    state: State<AppState>,
+    path: axum::extract::MatchedPath,
+    op: Operator,
+    req: Json<ConnectorSourceCreateRequest>,
+) -> AppResult<Response> {
+    create_connector(state, path, op, req).await
+}
+
+/// The answer of `DELETE /api/v1/workspaces/{id}`, for the document (the handler builds it as JSON).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only the derive reads it
+struct WorkspaceDeleted {
+    id: Uuid,
+    /// RFC 3339.
+    deleted_at: String,
+}
+
+/// The answer of `GET /api/v1/workspaces/stats`, for the document (the handler builds it as JSON).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only the derive reads it
+struct WorkspaceStats {
+    active_count: u64,
+    inactive_count: u64,
+    total_count: u64,
 }

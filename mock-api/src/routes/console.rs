@@ -3,14 +3,16 @@
 //! admin guard) from which the page reads the demo client credentials. Everything else the page does goes
 //! through the mock's own published operator API, exactly as a backend would.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::ok;
+use super::openapi::{self, ControlErrors};
 use super::widget::{asset, html_page};
 use crate::AppState;
 
@@ -40,23 +42,29 @@ pub(crate) const ASSETS: [(&str, &str, &str); 3] = [
 ];
 
 /// `/`, `/console/<file>` and `/_mock/console/credentials`.
-pub(crate) fn router() -> Router<AppState> {
-    let router = Router::new()
-        .route("/", get(page))
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    let router = OpenApiRouter::new()
+        .routes(routes!(page))
         // Under /_mock, so the admin guard (which judges the path) applies to it.
-        .route("/_mock/console/credentials", get(credentials));
+        .routes(routes!(credentials));
     ASSETS
         .into_iter()
         .fold(router, |router, (name, body, content_type)| {
-            router.route(
+            openapi::asset_route(
+                router,
                 &format!("/console/{name}"),
                 get(move |headers: HeaderMap| async move { asset(&headers, body, content_type) }),
+                openapi::CONSOLE,
+                content_type,
             )
         })
 }
 
 /// The one answer that carries the client secret, on purpose (the dashboard's "Installation" card
 /// shows it): loopback or admin token only, and never stored by a browser cache.
+#[utoipa::path(get, path = "/_mock/console/credentials", tag = openapi::CONSOLE,
+    responses((status = 200, description = "The client credentials and the API's URL", body = ConsoleCredentials),
+        ControlErrors))]
 async fn credentials(State(state): State<AppState>) -> Response {
     let mut response = ok(&json!({
         "client_id": state.client_id,
@@ -69,10 +77,22 @@ async fn credentials(State(state): State<AppState>) -> Response {
     response
 }
 
+/// The operator console (the offline stand-in for Airbyte's dashboard).
+#[utoipa::path(get, path = "/", tag = openapi::CONSOLE,
+    responses((status = 200, description = "The console page", content_type = "text/html")))]
 async fn page() -> Response {
     // The widget stand-in injects its own <style> element and frames /embedded-widget (same origin).
     html_page(
         PAGE_HTML.to_owned(),
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     )
+}
+
+/// The answer of `/_mock/console/credentials`, for the document (the handler builds it as JSON).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only the derive reads it
+struct ConsoleCredentials {
+    client_id: String,
+    client_secret: String,
+    api_url: String,
 }

@@ -3,56 +3,53 @@
 //! `SourceDefinitionListResponse`, `SourceDefinitionResponse`, `DestinationDefinitionsListResponse`
 //! and `DestinationDefinitionResponse`. The catalog is read-only, so nothing here touches the store.
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ok;
+use super::openapi::{self, Errors, OrganizationHeader, ReadErrors, ReadItemErrors};
 use crate::AppState;
 use crate::auth::Operator;
-use crate::domain::cron;
+use crate::domain::cron::{self, Described};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, Json, QueryPairs};
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/integrations/definitions/sources",
-            get(list_sources),
-        )
-        .route(
-            "/api/v1/integrations/definitions/sources/{id}",
-            get(get_source),
-        )
-        .route(
-            "/api/v1/integrations/definitions/destinations",
-            get(list_destinations),
-        )
-        .route(
-            "/api/v1/integrations/definitions/destinations/{id}",
-            get(get_destination),
-        )
-        .route(
-            "/api/v1/integrations/templates/connections/cron/describe",
-            post(describe_cron),
-        )
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_sources))
+        .routes(routes!(get_source))
+        .routes(routes!(list_destinations))
+        .routes(routes!(get_destination))
+        .routes(routes!(describe_cron))
 }
 
 /// `CronExpressionDescribeRequest`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct CronDescribeRequest {
     cron_expression: String,
 }
 
+/// Describes a Quartz cron expression in English.
+#[utoipa::path(post, path = "/api/v1/integrations/templates/connections/cron/describe", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
+    request_body = CronDescribeRequest,
+    responses((status = 200, description = "The description, or why it is invalid", body = Described), Errors))]
 /// An invalid expression is still a 200, with `is_valid: false` and the reason as its description.
 async fn describe_cron(_op: Operator, Json(req): Json<CronDescribeRequest>) -> AppResult<Response> {
     Ok(ok(&cron::describe(&req.cron_expression)))
 }
 
+/// The catalog's source definitions.
+#[utoipa::path(get, path = "/api/v1/integrations/definitions/sources", tag = openapi::DEFINITIONS,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("name" = Option<String>, Query, description = "Case-insensitive part of the name")),
+    responses((status = 200, description = "The definitions", body = SourceDefinitions), ReadErrors))]
 /// `?name=` filters by a case-insensitive partial match on the name.
 async fn list_sources(
     State(state): State<AppState>,
@@ -74,6 +71,11 @@ async fn list_sources(
     Ok(ok(&json!({ "definitions": definitions })))
 }
 
+/// One source definition, with its specification.
+#[utoipa::path(get, path = "/api/v1/integrations/definitions/sources/{id}", tag = openapi::DEFINITIONS,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source definition id")),
+    responses((status = 200, description = "The definition", body = DefinitionResponse), ReadItemErrors))]
 async fn get_source(
     State(state): State<AppState>,
     _op: Operator,
@@ -86,6 +88,11 @@ async fn get_source(
     Ok(ok(&json!({"id": id, "definition": def.definition(true)})))
 }
 
+/// The catalog's destination definitions.
+#[utoipa::path(get, path = "/api/v1/integrations/definitions/destinations", tag = openapi::DEFINITIONS,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("actorDefinitionIds" = Option<Vec<Uuid>>, Query, description = "Only these definitions (repeatable)")),
+    responses((status = 200, description = "The definitions", body = DestinationDefinitions), ReadErrors))]
 /// `?actorDefinitionIds=` (repeated) keeps only those definitions; each must be a UUID.
 async fn list_destinations(
     State(state): State<AppState>,
@@ -114,6 +121,11 @@ async fn list_destinations(
     Ok(ok(&json!({ "destinations": destinations })))
 }
 
+/// One destination definition.
+#[utoipa::path(get, path = "/api/v1/integrations/definitions/destinations/{id}", tag = openapi::DEFINITIONS,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The destination definition id")),
+    responses((status = 200, description = "The definition", body = DefinitionResponse), ReadItemErrors))]
 async fn get_destination(
     State(state): State<AppState>,
     _op: Operator,
@@ -124,4 +136,39 @@ async fn get_destination(
         .destination(id)
         .ok_or_else(|| AppError::not_found("Destination definition", id))?;
     Ok(ok(&json!({"id": id, "definition": def.definition()})))
+}
+
+// The answers' shapes, for the document (the handlers build them as JSON from the catalog).
+
+/// `SourceDefinitionListResponse`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only the derive reads it
+struct SourceDefinitions {
+    /// `ConnectorDefinition`s, without their specifications.
+    definitions: Vec<Value>,
+}
+
+/// `DestinationDefinitionsListResponse`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only the derive reads it
+struct DestinationDefinitions {
+    destinations: Vec<DestinationListItem>,
+}
+
+/// `DestinationDefinitionListItem`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only the derive reads it
+struct DestinationListItem {
+    id: Uuid,
+    name: String,
+    icon: String,
+}
+
+/// `SourceDefinitionResponse` / `DestinationDefinitionResponse`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only the derive reads it
+struct DefinitionResponse {
+    id: Uuid,
+    /// A `ConnectorDefinition`.
+    definition: Value,
 }

@@ -2,17 +2,19 @@
 //! may see, and this workspace's sources (create, check, read, update, delete).
 
 use airbyte_embedded::{
-    ListResponse, SourceCheckRequest, SourceCreateRequest, SourceUpdateRequest,
+    DetailedSourceTemplate, ListResponse, SourceCheckRequest, SourceCheckResponse,
+    SourceCreateRequest, SourceListItem, SourceRead, SourceTemplateListItem, SourceUpdateRequest,
 };
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ok;
+use super::openapi::{self, ItemErrors, OrganizationHeader, ReadErrors, ReadItemErrors};
 use crate::AppState;
 use crate::auth::EndUser;
 use crate::domain::sources::{self, Caller, ConfigField, SourceFilter};
@@ -20,23 +22,14 @@ use crate::domain::templates::{self, Selection};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, Json, QueryPairs};
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/embedded/source-templates", get(list_templates))
-        .route("/api/v1/embedded/source-templates/{id}", get(get_template))
-        .route(
-            "/api/v1/embedded/sources",
-            get(list_sources).post(create_source),
-        )
-        .route("/api/v1/embedded/sources/check", post(check_source))
-        .route(
-            "/api/v1/embedded/sources/{id}",
-            get(get_source).put(update_source).delete(delete_source),
-        )
-        .route(
-            "/api/v1/embedded/organizations/current-scoped",
-            get(current_organization),
-        )
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_templates))
+        .routes(routes!(get_template))
+        .routes(routes!(list_sources, create_source))
+        .routes(routes!(check_source))
+        .routes(routes!(get_source, update_source, delete_source))
+        .routes(routes!(current_organization))
 }
 
 /// A `workspace_id` query or body field must name the token's own workspace.
@@ -66,6 +59,11 @@ impl EndUser {
     }
 }
 
+/// The source templates this scoped token may see (its tag selection).
+#[utoipa::path(get, path = "/api/v1/embedded/source-templates", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("workspace_id" = Option<Uuid>, Query, description = "Must be the token's own workspace")),
+    responses((status = 200, description = "The templates", body = ListResponse<SourceTemplateListItem>), ReadErrors))]
 async fn list_templates(
     State(state): State<AppState>,
     user: EndUser,
@@ -76,6 +74,11 @@ async fn list_templates(
     Ok(ok(&ListResponse::new(items)))
 }
 
+/// One source template this scoped token may see.
+#[utoipa::path(get, path = "/api/v1/embedded/source-templates/{id}", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+    responses((status = 200, description = "The template", body = DetailedSourceTemplate), ReadItemErrors))]
 async fn get_template(
     State(state): State<AppState>,
     user: EndUser,
@@ -85,6 +88,11 @@ async fn get_template(
     Ok(ok(&template))
 }
 
+/// The token's workspace's sources.
+#[utoipa::path(get, path = "/api/v1/embedded/sources", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("workspace_id" = Option<Uuid>, Query, description = "Must be the token's own workspace")),
+    responses((status = 200, description = "The sources", body = ListResponse<SourceListItem>), ReadErrors))]
 async fn list_sources(
     State(state): State<AppState>,
     user: EndUser,
@@ -113,6 +121,12 @@ fn one_of<T: PartialEq>(
     }
 }
 
+/// Creates a source in the token's workspace.
+#[utoipa::path(post, path = "/api/v1/embedded/sources", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
+    request_body = SourceCreateRequest,
+    responses((status = 200, description = "The new source", body = SourceRead), ItemErrors))]
 async fn create_source(
     State(state): State<AppState>,
     user: EndUser,
@@ -154,6 +168,11 @@ async fn create_source(
     Ok(ok(&read))
 }
 
+/// One of the workspace's sources.
+#[utoipa::path(get, path = "/api/v1/embedded/sources/{id}", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source id")),
+    responses((status = 200, description = "The source", body = SourceRead), ReadItemErrors))]
 async fn get_source(
     State(state): State<AppState>,
     user: EndUser,
@@ -162,6 +181,12 @@ async fn get_source(
     Ok(ok(&sources::read(&state.store, user.caller(), id)?))
 }
 
+/// Changes one of the workspace's sources.
+#[utoipa::path(put, path = "/api/v1/embedded/sources/{id}", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source id")),
+    request_body = SourceUpdateRequest,
+    responses((status = 200, description = "The source", body = SourceRead), ItemErrors))]
 async fn update_source(
     State(state): State<AppState>,
     user: EndUser,
@@ -188,6 +213,11 @@ async fn update_source(
     Ok(ok(&read))
 }
 
+/// Deletes one of the workspace's sources.
+#[utoipa::path(delete, path = "/api/v1/embedded/sources/{id}", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The source id")),
+    responses((status = 204, description = "Deleted"), ReadItemErrors))]
 async fn delete_source(
     State(state): State<AppState>,
     user: EndUser,
@@ -197,6 +227,12 @@ async fn delete_source(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Checks a configuration: of a new source (`source_template_id`) or a changed one (`source_id`).
+#[utoipa::path(post, path = "/api/v1/embedded/sources/check", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
+    request_body = SourceCheckRequest,
+    responses((status = 200, description = "The check's outcome", body = SourceCheckResponse), ItemErrors))]
 async fn check_source(
     State(state): State<AppState>,
     user: EndUser,
@@ -234,7 +270,20 @@ async fn check_source(
     Ok(warnings.apply(ok(&response)))
 }
 
+/// The token's organization.
+#[utoipa::path(get, path = "/api/v1/embedded/organizations/current-scoped", tag = openapi::EMBEDDED,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
+    responses((status = 200, description = "The organization", body = CurrentOrganization), ReadErrors))]
 async fn current_organization(State(state): State<AppState>, user: EndUser) -> Response {
     let name = state.store.organization_name();
     ok(&json!({"organization_id": user.claims.organization_id, "organization_name": name}))
+}
+
+/// The answer of `current-scoped`, for the document (the handler builds it as JSON).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only the derive reads it
+struct CurrentOrganization {
+    organization_id: Uuid,
+    organization_name: String,
 }

@@ -1,18 +1,20 @@
 //! Operator side of the catalog: source templates, connection templates and tags.
 
 use airbyte_embedded::{
-    ConnectionTemplate, ConnectionTemplateCreateRequest, ConnectionTemplatePatchRequest,
-    ListResponse, SourceTemplateCloneRequest, SourceTemplateCreateRequest,
-    SourceTemplateUpdateRequest, TagAttachRequest, TagRequest, TagSelectionMode,
+    ApiErrorResponse, ConnectionTemplate, ConnectionTemplateCreateRequest,
+    ConnectionTemplatePatchRequest, DeletedResponse, DetailedSourceTemplate, ListResponse,
+    SourceTemplateCloneRequest, SourceTemplateCreateRequest, SourceTemplateListItem,
+    SourceTemplateUpdateRequest, Tag, TagAttachRequest, TagRequest, TagSelectionMode,
 };
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use axum::routing::{delete, get, post, put};
 use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::ok;
+use super::openapi::{self, Errors, ItemErrors, OrganizationHeader, ReadErrors, ReadItemErrors};
 use crate::AppState;
 use crate::auth::Operator;
 use crate::domain::TemplateRecord;
@@ -21,52 +23,29 @@ use crate::domain::templates::{self, Owner, Selection};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, Json, QueryPairs, parse_json};
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/integrations/templates/sources",
-            get(list_source_templates).post(create_source_template),
-        )
-        .route(
-            "/api/v1/integrations/templates/sources/{id}",
-            get(get_source_template)
-                .patch(update_source_template)
-                .delete(delete_source_template),
-        )
-        .route(
-            "/api/v1/integrations/templates/sources/{id}/tags",
-            post(attach_tag::<TemplateRecord>),
-        )
-        .route(
-            "/api/v1/integrations/templates/sources/{id}/tags/{tag}",
-            delete(detach_tag::<TemplateRecord>),
-        )
-        .route(
-            "/api/v1/integrations/templates/connections",
-            get(list_connection_templates).post(create_connection_template),
-        )
-        .route(
-            "/api/v1/integrations/templates/connections/{id}",
-            get(get_connection_template)
-                .patch(update_connection_template)
-                .delete(delete_connection_template),
-        )
-        .route(
-            "/api/v1/integrations/templates/connections/{id}/tags",
-            post(attach_tag::<ConnectionTemplate>),
-        )
-        .route(
-            "/api/v1/integrations/templates/connections/{id}/tags/{tag}",
-            delete(detach_tag::<ConnectionTemplate>),
-        )
-        .route(
-            "/api/v1/integrations/templates/tags",
-            get(list_tags).post(create_tag),
-        )
-        .route(
-            "/api/v1/integrations/templates/tags/{name}",
-            put(rename_tag).delete(delete_tag),
-        )
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_source_templates, create_source_template))
+        .routes(routes!(
+            get_source_template,
+            update_source_template,
+            delete_source_template
+        ))
+        .routes(routes!(attach_source_template_tag))
+        .routes(routes!(detach_source_template_tag))
+        .routes(routes!(
+            list_connection_templates,
+            create_connection_template
+        ))
+        .routes(routes!(
+            get_connection_template,
+            update_connection_template,
+            delete_connection_template
+        ))
+        .routes(routes!(attach_connection_template_tag))
+        .routes(routes!(detach_connection_template_tag))
+        .routes(routes!(list_tags, create_tag))
+        .routes(routes!(rename_tag, delete_tag))
 }
 
 /// `tags` (repeatable) and `tags_mode` (default `all` on the operator side, as published).
@@ -84,6 +63,13 @@ fn tag_filter(query: &QueryPairs) -> AppResult<(Vec<String>, TagSelectionMode)> 
     Ok((query.all("tags"), mode))
 }
 
+/// The organization's source templates (or the global ones with `use_global=true`).
+#[utoipa::path(get, path = "/api/v1/integrations/templates/sources", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("use_global" = Option<bool>, Query, description = "The global templates instead of the organization's"),
+        ("tags" = Option<Vec<String>>, Query, description = "Only templates with these tags (repeatable)"),
+        ("tags_mode" = Option<TagSelectionMode>, Query, description = "`all` (default) or `any` of `tags`")),
+    responses((status = 200, description = "The templates", body = ListResponse<SourceTemplateListItem>), ReadErrors))]
 async fn list_source_templates(
     State(state): State<AppState>,
     op: Operator,
@@ -100,6 +86,11 @@ async fn list_source_templates(
     Ok(ok(&ListResponse::new(items)))
 }
 
+/// One source template.
+#[utoipa::path(get, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+    responses((status = 200, description = "The template", body = DetailedSourceTemplate), ReadItemErrors))]
 async fn get_source_template(
     State(state): State<AppState>,
     _op: Operator,
@@ -108,7 +99,12 @@ async fn get_source_template(
     Ok(ok(&templates::source_template(&state.store, id)?))
 }
 
-/// One path, two bodies: a clone names `original_source_template_id`, a create `actor_definition_id`.
+#[utoipa::path(post, path = "/api/v1/integrations/templates/sources", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
+    request_body(content = SourceTemplateBody, description = "A create (`actor_definition_id`) or a clone (`original_source_template_id`)"),
+    responses((status = 200, description = "The new template", body = DetailedSourceTemplate), ItemErrors))]
+/// One path, two bodies/// One path, two bodies: a clone names `original_source_template_id`, a create `actor_definition_id`.
 async fn create_source_template(
     State(state): State<AppState>,
     op: Operator,
@@ -128,6 +124,12 @@ async fn create_source_template(
     Ok(warnings.apply(ok(&template)))
 }
 
+/// Changes a source template.
+#[utoipa::path(patch, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+    request_body = SourceTemplateUpdateRequest,
+    responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
 async fn update_source_template(
     State(state): State<AppState>,
     _op: Operator,
@@ -198,6 +200,11 @@ fn check_customization(
     ))
 }
 
+/// Deletes a source template.
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/sources/{id}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+    responses((status = 200, description = "Deleted", body = DeletedResponse), ReadItemErrors))]
 async fn delete_source_template(
     State(state): State<AppState>,
     _op: Operator,
@@ -234,6 +241,12 @@ async fn detach_tag<T: Tagged>(
     Ok(ok(&tags::detach::<T>(&state.store, id, &tag)?))
 }
 
+/// The connection templates.
+#[utoipa::path(get, path = "/api/v1/integrations/templates/connections", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("tags" = Option<Vec<String>>, Query, description = "Only templates with these tags (repeatable)"),
+        ("tags_mode" = Option<TagSelectionMode>, Query, description = "`all` (default) or `any` of `tags`")),
+    responses((status = 200, description = "The templates", body = ListResponse<ConnectionTemplate>), ReadErrors))]
 async fn list_connection_templates(
     State(state): State<AppState>,
     _op: Operator,
@@ -244,6 +257,11 @@ async fn list_connection_templates(
     Ok(ok(&ListResponse::new(items)))
 }
 
+/// One connection template.
+#[utoipa::path(get, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+    responses((status = 200, description = "The template", body = ConnectionTemplate), ReadItemErrors))]
 async fn get_connection_template(
     State(state): State<AppState>,
     _op: Operator,
@@ -252,6 +270,12 @@ async fn get_connection_template(
     Ok(ok(&templates::connection_template(&state.store, id)?))
 }
 
+/// Creates a connection template.
+#[utoipa::path(post, path = "/api/v1/integrations/templates/connections", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
+    request_body = ConnectionTemplateCreateRequest,
+    responses((status = 200, description = "The new template", body = ConnectionTemplate), ItemErrors))]
 async fn create_connection_template(
     State(state): State<AppState>,
     op: Operator,
@@ -267,6 +291,12 @@ async fn create_connection_template(
     )?)))
 }
 
+/// Changes a connection template.
+#[utoipa::path(patch, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+    request_body = ConnectionTemplatePatchRequest,
+    responses((status = 200, description = "The template", body = ConnectionTemplate), ItemErrors))]
 async fn update_connection_template(
     State(state): State<AppState>,
     _op: Operator,
@@ -280,6 +310,11 @@ async fn update_connection_template(
     )?))
 }
 
+/// Deletes a connection template.
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/connections/{id}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+    responses((status = 200, description = "Deleted", body = DeletedResponse), ReadItemErrors))]
 async fn delete_connection_template(
     State(state): State<AppState>,
     _op: Operator,
@@ -291,10 +326,22 @@ async fn delete_connection_template(
     )?))
 }
 
+/// The organization's template tags.
+#[utoipa::path(get, path = "/api/v1/integrations/templates/tags", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
+    responses((status = 200, description = "The tags", body = ListResponse<Tag>), ReadErrors))]
 async fn list_tags(State(state): State<AppState>, _op: Operator) -> Response {
     ok(&ListResponse::new(tags::list(&state.store)))
 }
 
+/// Creates a tag.
+#[utoipa::path(post, path = "/api/v1/integrations/templates/tags", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader),
+    request_body = TagRequest,
+    responses((status = 200, description = "The new tag", body = Tag),
+        (status = 409, description = "The tag exists", body = ApiErrorResponse), Errors))]
 async fn create_tag(
     State(state): State<AppState>,
     _op: Operator,
@@ -305,6 +352,13 @@ async fn create_tag(
     Ok(warnings.apply(ok(&tags::create(&state.store, &req.name)?)))
 }
 
+/// Renames a tag (everywhere it is attached).
+#[utoipa::path(put, path = "/api/v1/integrations/templates/tags/{name}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("name" = String, Path, description = "The tag's current name")),
+    request_body = TagRequest,
+    responses((status = 200, description = "The renamed tag", body = Tag),
+        (status = 409, description = "The new name is taken", body = ApiErrorResponse), ItemErrors))]
 async fn rename_tag(
     State(state): State<AppState>,
     _op: Operator,
@@ -316,10 +370,82 @@ async fn rename_tag(
     Ok(warnings.apply(ok(&tags::rename(&state.store, &name, &req.name)?)))
 }
 
+/// Deletes a tag (and detaches it everywhere).
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/tags/{name}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("name" = String, Path, description = "The tag")),
+    responses((status = 200, description = "Deleted", body = DeletedResponse), ReadItemErrors))]
 async fn delete_tag(
     State(state): State<AppState>,
     _op: Operator,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
     Ok(ok(&tags::delete(&state.store, &name)?))
+}
+
+/// The body of `POST /api/v1/integrations/templates/sources`, for the document only: the handler tells the two apart itself.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)] // only the derives read it
+#[serde(untagged)]
+enum SourceTemplateBody {
+    Create(SourceTemplateCreateRequest),
+    Clone(SourceTemplateCloneRequest),
+}
+
+// The tag routes of each kind of template: one annotated handler per path, over the generic ones.
+
+/// Attaches a tag to a source template.
+#[utoipa::path(post, path = "/api/v1/integrations/templates/sources/{id}/tags", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+    request_body = TagAttachRequest,
+    responses((status = 200, description = "The template", body = DetailedSourceTemplate), ItemErrors))]
+async fn attach_source_template_tag(
+    state: State<AppState>,
+    op: Operator,
+    id: IdPath,
+    req: Json<TagAttachRequest>,
+) -> AppResult<Response> {
+    attach_tag::<TemplateRecord>(state, op, id, req).await
+}
+
+/// Detaches a tag from a source template.
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/sources/{id}/tags/{tag}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id"), ("tag" = String, Path, description = "The tag")),
+    responses((status = 200, description = "The template", body = DetailedSourceTemplate), ReadItemErrors))]
+async fn detach_source_template_tag(
+    state: State<AppState>,
+    op: Operator,
+    path: Path<(String, String)>,
+) -> AppResult<Response> {
+    detach_tag::<TemplateRecord>(state, op, path).await
+}
+
+/// Attaches a tag to a connection template.
+#[utoipa::path(post, path = "/api/v1/integrations/templates/connections/{id}/tags", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id")),
+    request_body = TagAttachRequest,
+    responses((status = 200, description = "The template", body = ConnectionTemplate), ItemErrors))]
+async fn attach_connection_template_tag(
+    state: State<AppState>,
+    op: Operator,
+    id: IdPath,
+    req: Json<TagAttachRequest>,
+) -> AppResult<Response> {
+    attach_tag::<ConnectionTemplate>(state, op, id, req).await
+}
+
+/// Detaches a tag from a connection template.
+#[utoipa::path(delete, path = "/api/v1/integrations/templates/connections/{id}/tags/{tag}", tag = openapi::TEMPLATES,
+    security(("bearer" = [])),
+    params(OrganizationHeader, ("id" = Uuid, Path, description = "The template id"), ("tag" = String, Path, description = "The tag")),
+    responses((status = 200, description = "The template", body = ConnectionTemplate), ReadItemErrors))]
+async fn detach_connection_template_tag(
+    state: State<AppState>,
+    op: Operator,
+    path: Path<(String, String)>,
+) -> AppResult<Response> {
+    detach_tag::<ConnectionTemplate>(state, op, path).await
 }

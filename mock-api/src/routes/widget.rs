@@ -3,15 +3,17 @@
 //! HTML shell and its ES modules), its OAuth consent popup, and the endpoint that judges the origins the
 //! page observed and logs the diagnosis.
 
-use airbyte_embedded::{origin_differences, validate_allowed_origin};
-use axum::Router;
+use airbyte_embedded::{ApiErrorResponse, origin_differences, validate_allowed_origin};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use super::openapi;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, QueryPairs};
@@ -102,28 +104,41 @@ const PAGE_ASSETS: [(&str, &str, &str); 11] = [
 /// The npm package the real widget ships as; its CDN path is answered with our script.
 pub(crate) const PACKAGE: &str = "@airbyte-embedded/airbyte-embedded-widget";
 
-pub(crate) fn router() -> Router<AppState> {
-    let router = Router::new()
-        .route(
-            "/widget.js",
-            get(|headers: HeaderMap| async move { script(&headers, WIDGET_JS) }),
-        )
-        .route(
-            "/widget.esm.js",
-            get(|headers: HeaderMap| async move { script(&headers, WIDGET_ESM) }),
-        )
-        .route("/npm/{*path}", get(cdn_path))
-        .route("/embedded-widget", get(page))
-        .route("/embedded-widget/diagnostics", post(diagnostics))
-        .route("/embedded-widget/oauth/consent", get(consent));
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    let router = OpenApiRouter::new()
+        .routes(routes!(widget_js))
+        .routes(routes!(widget_esm_js))
+        .routes(routes!(cdn_path))
+        .routes(routes!(page))
+        .routes(routes!(diagnostics))
+        .routes(routes!(consent));
     PAGE_ASSETS
         .into_iter()
         .fold(router, |router, (name, body, content_type)| {
-            router.route(
+            openapi::asset_route(
+                router,
                 &format!("/embedded-widget/{name}"),
                 get(move |headers: HeaderMap| async move { asset(&headers, body, content_type) }),
+                openapi::WIDGET,
+                content_type,
             )
         })
+}
+
+/// The widget script (classic form), as the CDN serves it.
+#[utoipa::path(get, path = "/widget.js", tag = openapi::WIDGET,
+    responses((status = 200, description = "The script", content_type = "text/javascript"),
+        (status = 304, description = "Not modified (the ETag matches If-None-Match)")))]
+async fn widget_js(headers: HeaderMap) -> Response {
+    script(&headers, WIDGET_JS)
+}
+
+/// The widget script as an ES module.
+#[utoipa::path(get, path = "/widget.esm.js", tag = openapi::WIDGET,
+    responses((status = 200, description = "The module", content_type = "text/javascript"),
+        (status = 304, description = "Not modified (the ETag matches If-None-Match)")))]
+async fn widget_esm_js(headers: HeaderMap) -> Response {
+    script(&headers, WIDGET_ESM)
 }
 
 fn etag(body: &str) -> String {
@@ -170,6 +185,11 @@ fn script(headers: &HeaderMap, body: &str) -> Response {
     response
 }
 
+#[utoipa::path(get, path = "/npm/{*path}", tag = openapi::WIDGET,
+    params(("path" = String, Path, description = "`@airbyte-embedded/airbyte-embedded-widget@<version>[/<file>]`")),
+    responses((status = 200, description = "The script (the ES module for an `esm` file or `+esm` version)", content_type = "text/javascript"),
+        (status = 304, description = "Not modified (the ETag matches If-None-Match)"),
+        (status = 404, description = "Another package, or no version", body = ApiErrorResponse)))]
 /// `/npm/@airbyte-embedded/airbyte-embedded-widget@<version>[/<file>]`, as the docs' CDN URL is shaped.
 async fn cdn_path(headers: HeaderMap, Path(path): Path<String>) -> Response {
     let Some(rest) = path.strip_prefix(PACKAGE).and_then(|r| r.strip_prefix('@')) else {
@@ -186,6 +206,9 @@ async fn cdn_path(headers: HeaderMap, Path(path): Path<String>) -> Response {
     }
 }
 
+#[utoipa::path(get, path = "/embedded-widget", tag = openapi::WIDGET,
+    params(("allowedOrigin" = Option<String>, Query, description = "The host page's origin, as the widget script passes it")),
+    responses((status = 200, description = "The authentication-module page", content_type = "text/html")))]
 /// The page shell, with the verdict on its `allowedOrigin` written in, so the page never needs rules of
 /// its own to tell whether it can ask for its token at all.
 async fn page(query: QueryPairs) -> Response {
@@ -222,7 +245,7 @@ pub(crate) fn html_page(body: String, csp: &'static str) -> Response {
 
 /// What the page saw: the problem, the `allowedOrigin` it was served with, and the origin it observed
 /// (a message's `event.origin`, or the referrer's), which only the browser can know.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct Diagnosis {
     problem: String,
     #[serde(default)]
@@ -232,7 +255,7 @@ struct Diagnosis {
 }
 
 /// The mock's reading of an `allowedOrigin` and an observed origin, which the page shows as it is.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct OriginVerdict {
     /// What is wrong with `allowedOrigin` as an `allowed_origin`, by the rules the widget-token endpoint
     /// applies; `null` when it is a proper origin.
@@ -291,6 +314,13 @@ fn clip(s: Option<&str>) -> &str {
     }
 }
 
+#[utoipa::path(post, path = "/embedded-widget/diagnostics", tag = openapi::WIDGET,
+    request_body = Diagnosis,
+    responses((status = 200, description = "The verdict the page shows", body = OriginVerdict),
+        (status = 400, description = "The body could not be read", body = ApiErrorResponse),
+        (status = 413, description = "The body is over the mock's limit", body = ApiErrorResponse),
+        (status = 415, description = "The body is not `application/json`", body = ApiErrorResponse),
+        (status = 422, description = "Malformed JSON, or a missing or invalid field", body = ApiErrorResponse)))]
 /// The page reports an origin mismatch, a missing token or an unusable `allowedOrigin` here: the answer
 /// is the verdict it shows, and the diagnosis lands in the mock's log too (the real iframe hangs
 /// silently).
@@ -317,6 +347,12 @@ async fn diagnostics(Json(d): Json<Diagnosis>) -> Response {
     response
 }
 
+#[utoipa::path(get, path = "/embedded-widget/oauth/consent", tag = openapi::WIDGET,
+    params(("source_template_id" = Uuid, Query, description = "The OAuth template"),
+        ("session" = Option<Uuid>, Query, description = "A server-side flow, from `oauth/initiate`")),
+    responses((status = 200, description = "The consent page", content_type = "text/html"),
+        (status = 404, description = "No such template or flow", body = ApiErrorResponse),
+        (status = 422, description = "A missing or invalid parameter, or a template without OAuth", body = ApiErrorResponse)))]
 /// The consent popup for an OAuth connector: "Allow" hands generated credentials to the form.
 async fn consent(State(state): State<AppState>, query: QueryPairs) -> AppResult<Response> {
     let template_id = query

@@ -14,6 +14,8 @@ mod admin;
 mod admin_guard;
 // Control plane backdoors: a source without the widget, every issued token expired at once.
 mod backdoors;
+// The mock's own OpenAPI document (/_mock/openapi.json) and the drift report against the published one.
+mod drift;
 // Hardening (issue 12): the route inventory the sweeps share, proptest fuzzing of bodies, queries,
 // paths and headers, parallel bursts, the token-forgery matrix, secret leaks, graceful shutdown.
 mod hardening_concurrency;
@@ -50,6 +52,8 @@ mod oauth;
 mod openapi;
 // --state-file: restarts, kill -9 mid-burst, truncated and corrupt files, write failures, SIGTERM.
 mod persistence;
+// --proxy, --record, --replay: forwarding, the 502, the scrubbed cassette, matching, strict 404s, bad flags.
+mod record_replay;
 // Simulated replication on the test clock: connections on source create (per connection-template tags), jobs, failures, cascades, the state file.
 mod replication;
 // The X-Mock-Scenario header: status, delay, drop, a bad value, never echoed or allowed by CORS.
@@ -68,6 +72,9 @@ mod templates;
 mod test_server;
 // Application, widget and scoped tokens: shapes, the widget-token codec, allowed_origin rules, concurrency.
 mod tokens;
+// --validate: clean traffic through every published operation reports nothing; a wrong request is
+// reported with the answer unchanged; GET/DELETE /_mock/validation.
+mod validation;
 // Workspace update, delete (cascading) and stats, validated against the published document.
 mod workspace_ops;
 // The widget stand-in's assets: scripts, CDN path, module page, diagnostics, OAuth consent.
