@@ -19,6 +19,7 @@ test: setup lint
     cargo test --workspace --locked
     # The binary the test build just made (a fixed seed: the same generated requests every run).
     AIRBYTE_MOCK_BIN=target/debug/airbyte-mock SCHEMATHESIS_SEED=1 just schemathesis
+    AIRBYTE_MOCK_BIN=target/debug/airbyte-mock SCHEMATHESIS_SEED=1 just schemathesis mock
     just test-wasm
     just test-browser
 
