@@ -299,3 +299,39 @@ test("m. a connected source shows its sync status: starting, then the last sync'
     await context.close();
   }
 });
+
+test("n. 'Preview data' shows a connected source's first records through execute, and another entity on request", { timeout: 90_000 }, async () => {
+  const { context, page, pageErrors } = await openApp(app.url);
+  try {
+    const user = (await users(page)).at(-1);
+    await pickUser(page, user);
+    const frame = await connect(page);
+    await createStripe(frame);
+    await frame.getByRole("heading", { name: "Success!" }).waitFor();
+    await page.evaluate(() => document.querySelector("dialog.airbyte-widget-dialog-wrapper")?.close());
+    const item = page.locator("#sources-list li").filter({ hasText: "Stripe - " }).first();
+    await item.waitFor();
+    await item.getByRole("button", { name: /^Preview data of / }).click();
+    const data = item.locator(".source-data");
+    await data.waitFor();
+    const first = await data.getAttribute("data-entity");
+    assert.ok(first, "an entity is shown");
+    assert.equal(await data.locator("p[data-records]").getAttribute("data-records"), "5");
+    assert.equal(await data.locator("tbody tr").count(), 5);
+    await shot(page, "flow-14-preview-data");
+
+    // Another entity from the picker: its records replace the first ones.
+    const options = await data.locator("select option").evaluateAll((o) => o.map((x) => x.value));
+    const other = options.find((o) => o !== first);
+    assert.ok(other, `more than one entity: ${options}`);
+    await data.locator("select").selectOption(other);
+    await item.locator(`.source-data[data-entity="${other}"]`).waitFor();
+    const html = await page.content();
+    assert.ok(!html.includes(STRIPE_SECRET), "the secret appears nowhere in the app");
+    await item.getByRole("button", { name: /^Hide data of / }).click();
+    await data.waitFor({ state: "detached" });
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -49,8 +49,8 @@ install_browser() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
-  if [ ! -d e2e/node_modules/playwright-core ]; then
-    step "e2e node packages (playwright-core, no browser download)"
+  if [ ! -d e2e/node_modules/playwright-core ] || [ ! -d e2e/node_modules/@axe-core/playwright ]; then
+    step "e2e node packages (playwright-core, @axe-core/playwright; no browser download)"
     (cd e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
   fi
 }

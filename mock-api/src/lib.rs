@@ -97,7 +97,9 @@ impl AppState {
         let store = Store::open(&catalog, config.seed, config.state_file.as_deref())?;
         // Fixtures go into a fresh state only: a restored one already has them.
         let fresh = store.revision() == 0;
-        let fixtures = domain::fixtures::load_files(&store, &catalog, &config.fixtures, fresh)?;
+        let sim = domain::replication::SimClock::new(config.time_scale);
+        let fixtures =
+            domain::fixtures::load_files(&store, &catalog, &config.fixtures, fresh, sim.now())?;
         let control = control::Control::new(config, &catalog);
         let cassette = cassette::Cassette::from_config(config)?;
         let key = format!("airbyte-mock:{}:{}", config.client_secret, config.seed);
@@ -108,7 +110,7 @@ impl AppState {
             keys: auth::Keys::new(key.as_bytes()),
             catalog,
             store,
-            sim: domain::replication::SimClock::new(config.time_scale),
+            sim,
             stats: Stats::default(),
             fixtures,
             control,

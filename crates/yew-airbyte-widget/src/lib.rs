@@ -68,7 +68,7 @@ pub use airbyte_embedded::{SourceRead, WidgetEvent};
 pub use events::{ReceivedEvent, decode_event, event_to_json};
 pub use hook::{UseAirbyteWidgetHandle, WidgetState, use_airbyte_widget, use_airbyte_widget_raw};
 pub use loader::{is_widget_loaded, load_widget_script};
-pub use widget::Widget;
+pub use widget::{FRAME_TITLE, Widget};
 
 use wasm_bindgen::{JsCast, JsValue};
 

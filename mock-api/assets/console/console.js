@@ -269,8 +269,31 @@ async function preview(event) {
       api("POST", "/api/v1/account/applications/widget-token", { workspace_name, allowed_origin: location.origin }),
       loadWidget(),
     ]);
-    window.consoleWidget = new window.AirbyteEmbeddedWidget({ token });
-    window.consoleWidget.open();
+    const opener = document.activeElement;
+    const widget = new window.AirbyteEmbeddedWidget({ token });
+    window.consoleWidget = widget;
+    hostAccessibility(widget, `Airbyte widget preview for ${workspace_name}`, opener);
+    widget.open();
+    widget.iframe?.contentWindow?.focus();
+  });
+}
+
+/**
+ * The host's share of accessibility, which the widget (like the real 0.4.5 one) leaves to the page
+ * embedding it: a title on its iframe (else screen readers announce a nameless frame; axe
+ * frame-title), the keyboard focus in the module page once it has loaded (showModal() focuses the
+ * iframe element only, and the navigation from about:blank drops even that), and the focus back on
+ * the opener when the dialog closes (Chromium leaves it on the iframe when it was inside it).
+ */
+function hostAccessibility(widget, title, opener) {
+  const { iframe, dialog } = widget;
+  if (!iframe || !dialog) return;
+  iframe.setAttribute("title", title);
+  iframe.addEventListener("load", () => {
+    if (dialog.open && document.activeElement === iframe) iframe.contentWindow?.focus();
+  });
+  dialog.addEventListener("close", () => {
+    if (opener instanceof HTMLElement && opener.isConnected && opener !== document.body) opener.focus();
   });
 }
 

@@ -123,19 +123,32 @@ pub(crate) struct AddedSource {
 
 /// Merges `fixture` into the state: checked whole against the current state, then applied in one
 /// write. A bad fixture is a 422 listing every bad entry by its path (`sources[2].config.api_key`).
-pub(crate) fn merge(store: &Store, catalog: &Catalog, fixture: &Fixture) -> AppResult<Added> {
+///
+/// Sources get their connections as if created through the API (every connection template applies),
+/// `sim_now` being replication's simulated clock.
+pub(crate) fn merge(
+    store: &Store,
+    catalog: &Catalog,
+    fixture: &Fixture,
+    sim_now: u64,
+) -> AppResult<Added> {
     // Checked under the shared lock first, so a bad fixture costs no write (and no revision).
     store.read(|data| plan(fixture, data, catalog))?;
     // Checked again under the exclusive lock: another request may have changed the state since.
-    store.write(|data, ids| plan(fixture, data, catalog).map(|p| apply(p, data, ids)))
+    store.write(|data, ids| plan(fixture, data, catalog).map(|p| apply(p, data, ids, sim_now)))
 }
 
 /// Back to the seeded state with `fixtures` merged in order, as one write.
-pub(crate) fn reset_to(store: &Store, catalog: &Catalog, fixtures: &[Fixture]) -> AppResult<()> {
+pub(crate) fn reset_to(
+    store: &Store,
+    catalog: &Catalog,
+    fixtures: &[Fixture],
+    sim_now: u64,
+) -> AppResult<()> {
     store.reset_with(catalog, |data, ids| {
         for fixture in fixtures {
             let p = plan(fixture, data, catalog)?;
-            apply(p, data, ids);
+            apply(p, data, ids, sim_now);
         }
         Ok(())
     })
@@ -148,6 +161,7 @@ pub(crate) fn load_files(
     catalog: &Catalog,
     paths: &[PathBuf],
     apply: bool,
+    sim_now: u64,
 ) -> Result<Vec<Fixture>, String> {
     let mut fixtures = Vec::with_capacity(paths.len());
     for path in paths {
@@ -159,7 +173,7 @@ pub(crate) fn load_files(
             fixtures.push(fixture);
             continue;
         }
-        let added = merge(store, catalog, &fixture)
+        let added = merge(store, catalog, &fixture, sim_now)
             .map_err(|e| format!("fixture {}: {}", path.display(), describe(&e)))?;
         tracing::info!(
             file = %path.display(),
@@ -559,7 +573,7 @@ fn resolve_template(
 }
 
 /// Applies a plan made against this same state.
-fn apply(plan: Plan, data: &mut Data, ids: &mut Ids) -> Added {
+fn apply(plan: Plan, data: &mut Data, ids: &mut Ids, sim_now: u64) -> Added {
     let now = clock::now_rfc3339();
     let mut added = Added::default();
     for (name, region) in plan.new_workspaces {
@@ -599,18 +613,22 @@ fn apply(plan: Plan, data: &mut Data, ids: &mut Ids) -> Added {
             .unwrap_or_default();
         let id = ids.uuid();
         let name = s.name.unwrap_or_else(|| format!("{template_name} - {id}"));
-        data.sources.insert(
+        let record = SourceRecord {
             id,
-            SourceRecord {
-                id,
-                workspace_id,
-                template_id,
-                name: name.clone(),
-                config: s.config,
-                created_at: now.clone(),
-                updated_at: now.clone(),
-            },
+            workspace_id,
+            template_id,
+            name: name.clone(),
+            config: s.config,
+            created_at: now.clone(),
+            updated_at: now.clone(),
+        };
+        data.connect_source(
+            &record,
+            crate::domain::replication::ConnectionSelection::ALL,
+            ids,
+            sim_now,
         );
+        data.sources.insert(id, record);
         added.sources.push(AddedSource {
             id,
             name,
@@ -666,7 +684,7 @@ mod tests {
                  "config": {"host": "db", "port": 5432, "database": "app", "username": "u"}}
             ]
         }));
-        let added = merge(&store, &catalog, &f).unwrap();
+        let added = merge(&store, &catalog, &f, 0).unwrap();
         assert_eq!(store.revision(), revision + 1, "one write");
         let after = store.counts();
         assert_eq!(after.workspaces, before.workspaces + 1);
@@ -684,7 +702,7 @@ mod tests {
         assert_eq!(added.sources[1].name, "warehouse");
 
         // Merging again finds the workspace and the tags, and adds the rest again.
-        let again = merge(&store, &catalog, &f).unwrap();
+        let again = merge(&store, &catalog, &f, 0).unwrap();
         assert!(again.workspaces.is_empty() && again.tags.is_empty());
         assert_eq!(store.counts().workspaces, after.workspaces);
     }
@@ -708,7 +726,7 @@ mod tests {
                 {"workspace_name": "acme", "template": "Stripe", "config": stripe("fail")}
             ]
         }));
-        let err = merge(&store, &catalog, &f).unwrap_err();
+        let err = merge(&store, &catalog, &f, 0).unwrap_err();
         assert_eq!(err.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
         let fields = fields(&err);
         for expected in [
@@ -756,25 +774,25 @@ mod tests {
             "source_templates": [{"connector": "source-stripe"}],
             "sources": [{"workspace_name": "acme", "template": "Stripe", "config": stripe("sk_1")}]
         }));
-        let added = merge(&store, &catalog, &f).unwrap();
+        let added = merge(&store, &catalog, &f, 0).unwrap();
         assert_eq!(added.sources[0].template_id, added.source_templates[0].id);
         // Now the state has two templates called Stripe: a name is ambiguous, an id is not.
         let by_name = fixture(json!({
             "sources": [{"workspace_name": "acme", "template": "Stripe", "config": stripe("sk_1")}]
         }));
-        let err = merge(&store, &catalog, &by_name).unwrap_err();
+        let err = merge(&store, &catalog, &by_name, 0).unwrap_err();
         assert_eq!(fields(&err), vec!["sources[0].template".to_owned()]);
         let by_id = fixture(json!({
             "sources": [{"workspace_name": "acme", "template": added.source_templates[0].id.to_string(),
                          "config": stripe("sk_1")}]
         }));
-        assert!(merge(&store, &catalog, &by_id).is_ok());
+        assert!(merge(&store, &catalog, &by_id, 0).is_ok());
         // Two fixture templates of one name.
         let twins = fixture(json!({
             "source_templates": [{"connector": "faker", "name": "T"}, {"connector": "faker", "name": "T"}],
             "sources": [{"workspace_name": "acme", "template": "T", "config": {"count": 1}}]
         }));
-        let err = merge(&store, &catalog, &twins).unwrap_err();
+        let err = merge(&store, &catalog, &twins, 0).unwrap_err();
         assert_eq!(fields(&err), vec!["sources[0].template".to_owned()]);
     }
 
@@ -785,9 +803,9 @@ mod tests {
             "workspaces": [{"name": "acme"}],
             "sources": [{"workspace_name": "acme", "template": "Sample Data (Faker)", "config": {"count": 5}}]
         }));
-        let first = merge(&store, &catalog, &f).unwrap();
+        let first = merge(&store, &catalog, &f, 0).unwrap();
         store.workspace_for("extra", Uuid::nil());
-        reset_to(&store, &catalog, std::slice::from_ref(&f)).unwrap();
+        reset_to(&store, &catalog, std::slice::from_ref(&f), 0).unwrap();
         assert_eq!(store.workspace_id("acme"), Some(first.workspaces[0].id));
         assert_eq!(store.workspace_id("extra"), None);
         assert!(store.stored_config(first.sources[0].id).is_some());

@@ -62,7 +62,12 @@ async fn reset(State(state): State<AppState>, query: QueryPairs) -> AppResult<Re
             tracing::info!("state reset to the seeded catalog");
         }
         "fixtures" => {
-            fixtures::reset_to(&state.store, &state.catalog, &state.fixtures)?;
+            fixtures::reset_to(
+                &state.store,
+                &state.catalog,
+                &state.fixtures,
+                state.sim.now(),
+            )?;
             tracing::info!(
                 fixtures = state.fixtures.len(),
                 "state reset to the seeded catalog and the start-up fixtures"
@@ -108,7 +113,7 @@ async fn merge_fixture(
     State(state): State<AppState>,
     Json(fixture): Json<fixtures::Fixture>,
 ) -> AppResult<Response> {
-    let added = fixtures::merge(&state.store, &state.catalog, &fixture)?;
+    let added = fixtures::merge(&state.store, &state.catalog, &fixture, state.sim.now())?;
     tracing::info!(sources = added.sources.len(), "fixture merged");
     Ok(ok(
         &json!({"revision": state.store.revision(), "added": added}),

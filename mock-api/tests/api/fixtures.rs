@@ -259,3 +259,43 @@ async fn reset_to_fixtures_goes_back_to_the_started_state() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(error_fields(&body), vec!["to".to_owned()]);
 }
+
+#[tokio::test]
+async fn a_fixture_source_gets_its_connections_like_an_api_created_one() {
+    let app = spawn_app_with(Config {
+        time_scale: 0.0,
+        ..Config::default()
+    })
+    .await;
+    let (status, _, body) = app
+        .post(
+            "/_mock/fixtures",
+            None,
+            &json!({"workspaces": [{"name": "fixture-replicated"}], "sources": [{"workspace_name": "fixture-replicated", "template": "Sample Data (Faker)", "config": {"count": 10}}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let source_id = body["added"]["sources"][0]["id"].clone();
+    let (status, _, connections) = app
+        .get("/_mock/workspaces/fixture-replicated/connections", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{connections}");
+    let data = connections["data"].as_array().unwrap();
+    assert!(!data.is_empty(), "{connections}");
+    assert!(
+        data.iter().all(|c| c["source_id"] == source_id),
+        "{connections}"
+    );
+    // Its first job runs on the simulated clock like any other.
+    let (status, _, _) = app
+        .post("/_mock/clock/advance", None, &json!({"seconds": 120}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, connections) = app
+        .get("/_mock/workspaces/fixture-replicated/connections", None)
+        .await;
+    assert_eq!(
+        connections["data"][0]["last_job"]["status"], "succeeded",
+        "{connections}"
+    );
+}

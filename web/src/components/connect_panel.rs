@@ -16,8 +16,12 @@ pub struct ConnectPanelProps {
 #[component]
 pub fn ConnectPanel(props: &ConnectPanelProps) -> Html {
     let onclick = {
-        let on_connect = props.on_connect.clone();
-        Callback::from(move |_| on_connect.emit(()))
+        let (on_connect, busy) = (props.on_connect.clone(), props.busy);
+        Callback::from(move |_| {
+            if !busy {
+                on_connect.emit(());
+            }
+        })
     };
     let status = if props.busy {
         "Getting a widget token…"
@@ -37,8 +41,10 @@ pub fn ConnectPanel(props: &ConnectPanelProps) -> Html {
                    and the Airbyte authentication module opens in a dialog." }
             </p>
             <div class="actions">
+                // aria-disabled, not disabled: a disabled button drops the keyboard focus, and the
+                // widget's <dialog> then has nothing to give it back to when it closes.
                 <button id="connect-button" type="button" class="button-primary" {onclick}
-                        disabled={props.busy} aria-busy={props.busy.to_string()}>
+                        aria-disabled={props.busy.to_string()} aria-busy={props.busy.to_string()}>
                     { "Connect your data" }
                 </button>
                 <span class="status-text" aria-live="polite">{ status }</span>

@@ -30,25 +30,29 @@ pub fn EventLogPanel(props: &EventLogPanelProps) -> Html {
             <p class="muted small-print">
                 { "Messages the widget passes to " }<code>{ "onEvent" }</code>{ ", as they arrive." }
             </p>
-            <ol id="event-log" class="log" role="log" aria-label="Widget events">
-                { for entries.iter().map(|entry| html! {
-                    <li key={entry.id} class={classes!("log-entry", entry.kind.class())}
-                        data-event={entry.name.clone()}>
-                        <div class="log-head">
-                            <time class="log-time">{ &entry.time }</time>
-                            <code class="log-name">{ &entry.name }</code>
-                            <span class="log-customer" title="customer">{ &entry.customer }</span>
-                        </div>
-                        if !entry.summary.is_empty() {
-                            <p class="log-summary">{ &entry.summary }</p>
-                        }
-                        <details>
-                            <summary>{ format!("JSON ({})", if entry.event_type.is_empty() { "no type" } else { &entry.event_type }) }</summary>
-                            <pre><code>{ &entry.json }</code></pre>
-                        </details>
-                    </li>
-                }) }
-            </ol>
+            // The live region is a wrapper: role="log" on the <ol> itself would strip its list role,
+            // leaving the <li>s outside any list (axe: listitem, serious).
+            <div class="log-live" role="log" aria-label="Widget events">
+                <ol id="event-log" class="log">
+                    { for entries.iter().map(|entry| html! {
+                        <li key={entry.id} class={classes!("log-entry", entry.kind.class())}
+                            data-event={entry.name.clone()}>
+                            <div class="log-head">
+                                <time class="log-time">{ &entry.time }</time>
+                                <code class="log-name">{ &entry.name }</code>
+                                <span class="log-customer" title="customer">{ &entry.customer }</span>
+                            </div>
+                            if !entry.summary.is_empty() {
+                                <p class="log-summary">{ &entry.summary }</p>
+                            }
+                            <details>
+                                <summary>{ format!("JSON ({})", if entry.event_type.is_empty() { "no type" } else { &entry.event_type }) }</summary>
+                                <pre><code>{ &entry.json }</code></pre>
+                            </details>
+                        </li>
+                    }) }
+                </ol>
+            </div>
             if entries.is_empty() {
                 <p class="muted empty">{ "No events yet. Connect a source and its events appear here." }</p>
             }

@@ -74,56 +74,59 @@ pub fn MockControlPanel(props: &MockControlPanelProps) -> Html {
                     { "Clear" }
                 </button>
             </div>
-            <ol id="mock-journal" class="log journal" role="log" aria-label="Requests the mock answered">
-                { for entries.iter().map(|entry| {
-                    let failed = entry.status >= 400;
-                    let fault = entry.fault.as_ref().filter(|f| !f.is_null()).map(|f| match f {
-                        serde_json::Value::String(id) => id.clone(),
-                        other => other.to_string(),
-                    });
-                    let request = body_text(entry.request_body.as_ref());
-                    let response = body_text(entry.response_body.as_ref());
-                    let target = match &entry.query {
-                        Some(query) if !query.is_empty() => format!("{}?{query}", entry.path),
-                        _ => entry.path.clone(),
-                    };
-                    html! {
-                        <li key={entry.id} class={classes!("log-entry", if failed { "kind-error" } else { "kind-success" })}
-                            data-method={entry.method.clone()} data-path={entry.path.clone()}
-                            data-status={entry.status.to_string()}>
-                            <div class="log-head">
-                                <time class="log-time" datetime={entry.time.clone()}>{ short_time(&entry.time) }</time>
-                                <code class="log-name">{ format!("{} {target}", entry.method) }</code>
-                                <span class={classes!("http-status", failed.then_some("failed"))}>{ entry.status }</span>
-                            </div>
-                            <p class="log-summary muted">
-                                { format!("{:.1} ms", entry.latency_ms) }
-                                if let Some(kind) = entry.token_kind.as_deref().filter(|k| *k != "none") {
-                                    { format!(" · {kind} token") }
+            // role="log" on a wrapper, not on the <ol> (that would strip its list role; axe: listitem).
+            <div class="log-live" role="log" aria-label="Requests the mock answered">
+                <ol id="mock-journal" class="log journal">
+                    { for entries.iter().map(|entry| {
+                        let failed = entry.status >= 400;
+                        let fault = entry.fault.as_ref().filter(|f| !f.is_null()).map(|f| match f {
+                            serde_json::Value::String(id) => id.clone(),
+                            other => other.to_string(),
+                        });
+                        let request = body_text(entry.request_body.as_ref());
+                        let response = body_text(entry.response_body.as_ref());
+                        let target = match &entry.query {
+                            Some(query) if !query.is_empty() => format!("{}?{query}", entry.path),
+                            _ => entry.path.clone(),
+                        };
+                        html! {
+                            <li key={entry.id} class={classes!("log-entry", if failed { "kind-error" } else { "kind-success" })}
+                                data-method={entry.method.clone()} data-path={entry.path.clone()}
+                                data-status={entry.status.to_string()}>
+                                <div class="log-head">
+                                    <time class="log-time" datetime={entry.time.clone()}>{ short_time(&entry.time) }</time>
+                                    <code class="log-name">{ format!("{} {target}", entry.method) }</code>
+                                    <span class={classes!("http-status", failed.then_some("failed"))}>{ entry.status }</span>
+                                </div>
+                                <p class="log-summary muted">
+                                    { format!("{:.1} ms", entry.latency_ms) }
+                                    if let Some(kind) = entry.token_kind.as_deref().filter(|k| *k != "none") {
+                                        { format!(" · {kind} token") }
+                                    }
+                                    if let Some(workspace) = &entry.workspace {
+                                        { " · " }{ workspace }
+                                    }
+                                    if let Some(fault) = fault {
+                                        { " · " }<strong class="fault-tag">{ format!("fault {fault}") }</strong>
+                                    }
+                                </p>
+                                if let Some(body) = request {
+                                    <details>
+                                        <summary>{ "Request body" }</summary>
+                                        <pre><code>{ body }</code></pre>
+                                    </details>
                                 }
-                                if let Some(workspace) = &entry.workspace {
-                                    { " · " }{ workspace }
+                                if let Some(body) = response {
+                                    <details>
+                                        <summary>{ "Response body" }</summary>
+                                        <pre><code>{ body }</code></pre>
+                                    </details>
                                 }
-                                if let Some(fault) = fault {
-                                    { " · " }<strong class="fault-tag">{ format!("fault {fault}") }</strong>
-                                }
-                            </p>
-                            if let Some(body) = request {
-                                <details>
-                                    <summary>{ "Request body" }</summary>
-                                    <pre><code>{ body }</code></pre>
-                                </details>
-                            }
-                            if let Some(body) = response {
-                                <details>
-                                    <summary>{ "Response body" }</summary>
-                                    <pre><code>{ body }</code></pre>
-                                </details>
-                            }
-                        </li>
-                    }
-                }) }
-            </ol>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            </div>
             if entries.is_empty() {
                 <p class="muted empty">{ "No requests yet. Use the app and each call to the mock appears here." }</p>
             }

@@ -25,11 +25,13 @@ pub fn PreviewPanel(props: &PreviewPanelProps) -> Html {
     };
     let onsubmit = {
         let (name, hint) = (name.clone(), hint.clone());
-        let on_preview = props.on_preview.clone();
+        let (on_preview, busy) = (props.on_preview.clone(), props.busy);
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let customer = name.trim();
-            if customer.is_empty() {
+            if busy {
+                // Ignored while a request is in flight (the button is aria-disabled, see below).
+            } else if customer.is_empty() {
                 hint.set(true);
             } else {
                 on_preview.emit(customer.to_owned());
@@ -51,7 +53,7 @@ pub fn PreviewPanel(props: &PreviewPanelProps) -> Html {
                            aria-invalid={hint.to_string()} aria-describedby="preview-hint" />
                 </div>
                 <button id="preview-button" type="submit" class="button-secondary"
-                        disabled={props.busy} aria-busy={props.busy.to_string()}>
+                        aria-disabled={props.busy.to_string()} aria-busy={props.busy.to_string()}>
                     { "Preview" }
                 </button>
             </form>
