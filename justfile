@@ -17,6 +17,9 @@ setup:
 # Every test: formatting and lints, unit and integration, the wasm tests in Chromium, the browser suites.
 test: setup lint
     cargo test --workspace --locked
+    # The binary the test build just made (a fixed seed: the same generated requests every run).
+    AIRBYTE_MOCK_BIN=target/debug/airbyte-mock SCHEMATHESIS_SEED=1 just schemathesis
+    AIRBYTE_MOCK_BIN=target/debug/airbyte-mock SCHEMATHESIS_SEED=1 just schemathesis mock
     just test-wasm
     just test-browser
 
@@ -32,6 +35,13 @@ test-browser: (setup-part "browser") build-web
     # `cargo test --workspace` this compiles nothing).
     cargo test --workspace --locked --no-run
     cd e2e && node --test --test-concurrency=1
+
+# Installed from PyPI (pinned) into .tools/venv; the mock runs on a free port. No argument: Airbyte's
+# published document; `mock`: the mock's own /_mock/openapi.json; else a document path or URL
+# (further arguments go to `schemathesis run`).
+# schemathesis against the mock: no 5xx, no answer outside the document's schemas.
+schemathesis *ARGS:
+    scripts/schemathesis.sh {{ARGS}}
 
 # Build the SPA (web/dist) in release mode.
 build-web: (setup-part "wasm")

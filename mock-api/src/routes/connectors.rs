@@ -171,9 +171,9 @@ async fn get_workspace(
     Ok(ok(&workspaces::get(&state.store, id)?))
 }
 
-/// `WorkspaceUpdateRequest`.
+/// `WorkspaceUpdateRequest`. Unknown fields are ignored like everywhere else: the published schema
+/// does not forbid them (unlike `OAuthCredentialsRequest`, which says `additionalProperties: false`).
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 struct WorkspaceUpdate {
     #[serde(default)]
     name: Option<String>,

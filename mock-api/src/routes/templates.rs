@@ -117,6 +117,7 @@ async fn create_source_template(
         templates::clone_source_template(&state.store, op.organization_id, req)?
     } else {
         let req: SourceTemplateCreateRequest = parse_json(bytes.as_bytes())?;
+        check_customization(req.customization.as_ref())?;
         tags::lenient_tag_names(&mut warnings, "tags", req.tags.iter().flatten(), true)?;
         templates::create_source_template(&state.store, &state.catalog, op.organization_id, req)?
     };
@@ -135,11 +136,68 @@ async fn update_source_template(
     IdPath(id): IdPath,
     Json(req): Json<SourceTemplateUpdateRequest>,
 ) -> AppResult<Response> {
+    check_customization(req.customization.as_ref())?;
     Ok(ok(&templates::update_source_template(
         &state.store,
         id,
         req,
     )?))
+}
+
+/// A template's `customization` against the published `SourceTemplateCustomization-Input`: the typed
+/// fields are checked by deserialising, but `stream_mappers` is free-form JSON here, and whatever is
+/// stored is echoed in every template answer (Airbyte's models refuse a bad one with a 422). The
+/// messages name the place, never the submitted value.
+fn check_customization(
+    customization: Option<&airbyte_embedded::SourceTemplateCustomization>,
+) -> AppResult<()> {
+    static SCHEMA: std::sync::LazyLock<Result<jsonschema::Validator, String>> =
+        std::sync::LazyLock::new(|| {
+            airbyte_openapi::schema_validator("SourceTemplateCustomization-Input")
+        });
+    let Some(customization) = customization else {
+        return Ok(());
+    };
+    let value = serde_json::to_value(customization).map_err(|e| {
+        AppError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot check the customization: {e}"),
+        )
+    })?;
+    let validator = SCHEMA
+        .as_ref()
+        .map_err(|e| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.clone()))?;
+    let mut places: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| {
+            let path: String = e
+                .instance_path()
+                .as_str()
+                .split('/')
+                .filter(|p| !p.is_empty())
+                .map(|p| format!(".{p}"))
+                .collect();
+            format!("customization{path}")
+        })
+        .collect();
+    places.dedup();
+    if places.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::invalid_many(
+        places
+            .into_iter()
+            .take(10)
+            .map(|field| {
+                airbyte_embedded::ApiError::new(
+                    Some(&field),
+                    "does not match SourceTemplateCustomization: each stream_mappers entry is a list \
+                     of mappers, each {type, mapper_configuration} of a documented type",
+                    "invalid",
+                )
+            })
+            .collect(),
+    ))
 }
 
 /// Deletes a source template.

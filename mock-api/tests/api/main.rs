@@ -16,6 +16,14 @@ mod admin_guard;
 mod backdoors;
 // The mock's own OpenAPI document (/_mock/openapi.json) and the drift report against the published one.
 mod drift;
+// Hardening (issue 12): the route inventory the sweeps share, proptest fuzzing of bodies, queries,
+// paths and headers, parallel bursts, the token-forgery matrix, secret leaks, graceful shutdown.
+mod hardening_concurrency;
+mod hardening_forgery;
+mod hardening_fuzz;
+mod hardening_routes;
+mod hardening_secrets;
+mod hardening_shutdown;
 // Token tiers: missing, non-Bearer, malformed, forged, expired (401); wrong tier, workspace, organization (403).
 mod auth;
 // The operator console at /: the page and its CSP, its assets, the credentials route behind the admin guard.

@@ -149,3 +149,23 @@ async fn delete_cascades_to_sources_connections_and_jobs() {
     app.scoped_token("del-ws").await;
     assert_ne!(app.workspace_id("del-ws"), Some(id));
 }
+
+/// Found by schemathesis (`just schemathesis`): `WorkspaceUpdateRequest` does not forbid other
+/// properties, so an update carrying one is applied, not refused with a 422.
+#[tokio::test]
+async fn an_update_with_an_unknown_field_ignores_it() {
+    let app = still_app().await;
+    let token = app.app_token().await;
+    app.scoped_token("extra-ws").await;
+    let id = app.workspace_id("extra-ws").unwrap();
+    let path = format!("/api/v1/workspaces/{id}");
+    let reply = app
+        .put(
+            &path,
+            Some(&token),
+            &json!({"name": "extra-ws-renamed", "x-unknown": {"nested": [1, 2]}}),
+        )
+        .await;
+    conforms("put", ONE, &reply, 200);
+    assert_eq!(reply.2["name"], "extra-ws-renamed");
+}
