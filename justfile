@@ -58,6 +58,13 @@ contract-live:
 mock *ARGS:
     cargo run --locked -p airbyte-mock -- {{ARGS}}
 
+# Benchmarks (figures, not pass/fail): the release mock under oha against Prism and a minimal floor,
+# start-up, memory, a 60 s soak, the SPA's sizes, click-to-source_created; writes BENCHMARKS.md. Flags go
+# to the tool, e.g. `just bench --seconds 2 --skip-soak --skip-prism`. Run it on a quiet machine.
+bench *ARGS: (setup-part "browser") (setup-part "bench") build-web
+    cargo build --release --locked -p airbyte-mock -p demo-server -p bench
+    target/release/bench run {{ARGS}}
+
 # Formatting and lints.
 lint:
     cargo fmt --all -- --check
