@@ -2,6 +2,7 @@
 //! Base64-encode `{token, widgetUrl}`), served by axum like the mock. `bench floor ADDR` runs it in
 //! its own process so the load generator measures it exactly as it measures the mock.
 
+use std::sync::LazyLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Json;
@@ -10,6 +11,10 @@ use axum::routing::post;
 use base64::Engine;
 use jsonwebtoken::{EncodingKey, Header};
 use serde::{Deserialize, Serialize};
+
+/// Made once, as the mock keeps its signing key.
+static KEY: LazyLock<Option<EncodingKey>> =
+    LazyLock::new(|| EncodingKey::from_secret(b"floor-secret").ok());
 
 #[derive(Deserialize)]
 struct Body {
@@ -39,12 +44,10 @@ async fn widget_token(Json(body): Json<Body>) -> Json<serde_json::Value> {
         iat: now,
         exp: now + 1200,
     };
-    let jwt = jsonwebtoken::encode(
-        &Header::default(),
-        &claims,
-        &EncodingKey::from_secret(b"floor-secret"),
-    )
-    .unwrap_or_default();
+    let jwt = KEY
+        .as_ref()
+        .and_then(|key| jsonwebtoken::encode(&Header::default(), &claims, key).ok())
+        .unwrap_or_default();
     let inner = serde_json::json!({
         "token": jwt,
         "widgetUrl": format!("http://127.0.0.1/embedded-widget?workspace={}", body.workspace_name),

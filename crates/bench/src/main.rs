@@ -22,7 +22,8 @@ use probe::{free_port, http, json_str, rss_kib, wait_ready};
 /// Connection counts every workload runs at.
 const CONNECTIONS: [u32; 3] = [1, 16, 64];
 /// The demo credentials the mock starts with.
-const CREDENTIALS: &str = r#"{"client_id": "mock-client-id", "client_secret": "mock-client-secret"}"#;
+const CREDENTIALS: &str =
+    r#"{"client_id": "mock-client-id", "client_secret": "mock-client-secret"}"#;
 const WIDGET_BODY: &str =
     r#"{"workspace_name": "bench_user", "allowed_origin": "http://localhost:3000"}"#;
 const TOKEN_PATH: &str = "/api/v1/account/applications/token";
@@ -185,13 +186,23 @@ fn spawn_prism(o: &Options) -> Result<(Server, Duration), String> {
         .map_err(|e| format!("cannot start {}: {e}", o.prism.display()))?;
     let server = Server { child, port };
     let auth = vec!["authorization: Bearer bench".to_owned()];
-    let ready = wait_ready(port, TEMPLATES_PATH, &auth, started, Duration::from_secs(120))
-        .ok_or("Prism did not answer within 120 s")?;
+    let ready = wait_ready(
+        port,
+        TEMPLATES_PATH,
+        &auth,
+        started,
+        Duration::from_secs(120),
+    )
+    .ok_or("Prism did not answer within 120 s")?;
     Ok((server, ready))
 }
 
 /// The four workloads against a server on `port`; `scoped` and `template` only for ours.
-fn workloads(port: u16, app_token: &str, source: Option<(&str, &str)>) -> Vec<(&'static str, Load)> {
+fn workloads(
+    port: u16,
+    app_token: &str,
+    source: Option<(&str, &str)>,
+) -> Vec<(&'static str, Load)> {
     let base = format!("http://127.0.0.1:{port}");
     let bearer = format!("authorization: Bearer {app_token}");
     let mut loads = vec![
@@ -273,7 +284,7 @@ fn measure(
                 Err(e) => println!("  {label:<6} {name:<18} c={connections:<3} failed: {e}"),
             }
             rows.push(Row {
-                workload: name,
+                workload: *name,
                 connections,
                 figures,
             });
@@ -283,7 +294,8 @@ fn measure(
 }
 
 fn app_token(port: u16) -> Result<String, String> {
-    let (status, body) = http(port, "POST", TOKEN_PATH, &[], Some(CREDENTIALS)).map_err(|e| e.to_string())?;
+    let (status, body) =
+        http(port, "POST", TOKEN_PATH, &[], Some(CREDENTIALS)).map_err(|e| e.to_string())?;
     json_str(&body, "access_token").ok_or(format!("no application token ({status}): {body}"))
 }
 
@@ -300,8 +312,14 @@ fn scoped_and_stripe(port: u16, app: &str) -> Result<(String, String), String> {
     .map_err(|e| e.to_string())?;
     let scoped = json_str(&body, "token").ok_or(format!("no scoped token: {body}"))?;
     let auth = vec![format!("authorization: Bearer {scoped}")];
-    let (_, body) = http(port, "GET", "/api/v1/embedded/source-templates", &auth, None)
-        .map_err(|e| e.to_string())?;
+    let (_, body) = http(
+        port,
+        "GET",
+        "/api/v1/embedded/source-templates",
+        &auth,
+        None,
+    )
+    .map_err(|e| e.to_string())?;
     let list: serde_json::Value = serde_json::from_str(&body).map_err(|e| e.to_string())?;
     let stripe = list["data"]
         .as_array()
@@ -319,8 +337,13 @@ fn load_large_state(port: u16) -> Result<Duration, String> {
     const CHUNK: usize = 500; // workspaces per request: about 650 KB
     let started = Instant::now();
     for first in (0..WORKSPACES).step_by(CHUNK) {
-        let names: Vec<String> = (first..first + CHUNK).map(|i| format!("bench_ws_{i:05}")).collect();
-        let workspaces: Vec<_> = names.iter().map(|n| serde_json::json!({ "name": n })).collect();
+        let names: Vec<String> = (first..first + CHUNK)
+            .map(|i| format!("bench_ws_{i:05}"))
+            .collect();
+        let workspaces: Vec<_> = names
+            .iter()
+            .map(|n| serde_json::json!({ "name": n }))
+            .collect();
         let mut sources = Vec::with_capacity(CHUNK * PER_WORKSPACE);
         for name in &names {
             for j in 0..PER_WORKSPACE {
@@ -336,7 +359,10 @@ fn load_large_state(port: u16) -> Result<Duration, String> {
         let (status, reply) =
             http(port, "POST", "/_mock/fixtures", &[], Some(&body)).map_err(|e| e.to_string())?;
         if status != 200 {
-            return Err(format!("POST /_mock/fixtures answered {status}: {}", reply.chars().take(300).collect::<String>()));
+            return Err(format!(
+                "POST /_mock/fixtures answered {status}: {}",
+                reply.chars().take(300).collect::<String>()
+            ));
         }
     }
     Ok(started.elapsed())
@@ -346,8 +372,6 @@ fn load_large_state(port: u16) -> Result<Duration, String> {
 /// the mock's RSS sampled every second.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Soak {
-    seconds: u32,
-    rate: u32,
     rss_start_kib: u64,
     rss_end_kib: u64,
     rss_max_kib: u64,
@@ -377,8 +401,6 @@ fn soak(o: &Options) -> Result<Soak, String> {
         samples.extend(rss_kib(mock.pid()));
     }
     let mut result = Soak {
-        seconds: o.soak_seconds,
-        rate: o.soak_rate,
         // The first seconds fill the allocator's pools; growth counts from the fifth second.
         rss_start_kib: samples.get(4).or(samples.first()).copied().unwrap_or(0),
         rss_end_kib: samples.last().copied().unwrap_or(0),
@@ -451,7 +473,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Everything one run measured, for the report.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Results {
     load_start: String,
     load_end: String,
@@ -470,12 +492,24 @@ pub(crate) struct Results {
     click_ms: Option<Result<Vec<f64>, String>>,
 }
 
-impl Default for Row {
+impl Default for Results {
     fn default() -> Self {
         Self {
-            workload: "",
-            connections: 0,
-            figures: Err(String::new()),
+            load_start: String::new(),
+            load_end: String::new(),
+            ready_ms: Vec::new(),
+            idle_rss_kib: 0,
+            loaded_rss_kib: 0,
+            large_rss_kib: Err("not measured".into()),
+            large_load_s: 0.0,
+            ours: Vec::new(),
+            ours_quiet_log: Vec::new(),
+            floor: Vec::new(),
+            prism: Err("skipped".into()),
+            prism_ready_ms: 0.0,
+            soak: None,
+            spa: Vec::new(),
+            click_ms: None,
         }
     }
 }
@@ -494,8 +528,6 @@ fn run(o: &Options) -> Result<(), String> {
     }
     let mut r = Results {
         load_start: loadavg(),
-        large_rss_kib: Err("not measured".into()),
-        prism: Err("skipped".into()),
         ..Results::default()
     };
     println!("bench: load average {} at the start", r.load_start);
@@ -505,7 +537,11 @@ fn run(o: &Options) -> Result<(), String> {
         let (_mock, ready) = spawn_mock(o, false)?;
         r.ready_ms.push(ready.as_secs_f64() * 1000.0);
     }
-    println!("  ready in {:.1} ms (median of {:?})", median(r.ready_ms.clone()), r.ready_ms);
+    println!(
+        "  ready in {:.1} ms (median of {:?})",
+        median(r.ready_ms.clone()),
+        r.ready_ms
+    );
 
     println!("bench: the mock, {} s per run", o.seconds);
     {
@@ -520,7 +556,8 @@ fn run(o: &Options) -> Result<(), String> {
         r.loaded_rss_kib = rss_kib(mock.pid()).unwrap_or(0);
         println!("  RSS after the runs {} KiB", r.loaded_rss_kib);
 
-        let (status, _) = http(mock.port, "POST", "/_mock/reset", &[], None).map_err(|e| e.to_string())?;
+        let (status, _) =
+            http(mock.port, "POST", "/_mock/reset", &[], None).map_err(|e| e.to_string())?;
         if status != 200 {
             return Err(format!("POST /_mock/reset answered {status}"));
         }

@@ -16,6 +16,7 @@ pub(crate) struct Load {
 /// What one oha run measured.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Figures {
+    /// Successful (2xx) responses per second.
     pub(crate) rps: f64,
     pub(crate) p50_ms: f64,
     pub(crate) p99_ms: f64,
@@ -99,8 +100,15 @@ pub(crate) fn finish(child: Child) -> Result<Figures, String> {
             kinds.push(format!("{kind}×{n}"));
         }
     }
+    // oha's requestsPerSec counts failed requests too (a refused connection is fast): count 2xx only.
+    let seconds = num(&summary["total"]);
+    let rps = if seconds > 0.0 {
+        ok as f64 / seconds
+    } else {
+        0.0
+    };
     Ok(Figures {
-        rps: num(&summary["requestsPerSec"]),
+        rps,
         p50_ms: num(&percentiles["p50"]) * 1000.0,
         p99_ms: num(&percentiles["p99"]) * 1000.0,
         ok,
