@@ -44,7 +44,11 @@ async function once(i) {
     await page.locator("#connect-button").click();
     const frame = page.frameLocator("dialog.airbyte-widget-dialog-wrapper iframe");
     await frame.getByRole("tab", { name: "Add a new integration" }).waitFor({ timeout: 20_000 });
-    await frame.getByRole("button", { name: "Stripe", exact: true }).click();
+    await frame.getByRole("button", { name: /^Stripe\b/ }).first().click({ timeout: 15_000 }).catch(async (e) => {
+      await page.screenshot({ path: "/tmp/bench-click-fail.png" });
+      console.error(await frame.locator("body").innerText().catch(() => "?"));
+      throw e;
+    });
     await frame.locator("#field-account_id").fill(`acct_bench_${i}`);
     await frame.locator("#field-client_secret").fill("sk_test_bench_click");
     const handle = await page.locator("dialog.airbyte-widget-dialog-wrapper iframe").elementHandle();
