@@ -284,7 +284,7 @@ fn measure(
                 Err(e) => println!("  {label:<6} {name:<18} c={connections:<3} failed: {e}"),
             }
             rows.push(Row {
-                workload: *name,
+                workload: name,
                 connections,
                 figures,
             });
