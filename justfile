@@ -83,6 +83,14 @@ drift:
 mock *ARGS:
     cargo run --locked -p airbyte-mock -- {{ARGS}}
 
+# The release mock under oha against Prism and a minimal floor, start-up, memory, a 60 s soak, the
+# SPA's sizes, click-to-source_created: figures, not pass/fail, on a quiet machine. Flags go to the
+# tool (`--seconds 2 --skip-soak --skip-prism --skip-click`).
+# Benchmarks: figures into BENCHMARKS.md (about 6 minutes; flags e.g. --seconds 2 --skip-soak).
+bench *ARGS: (setup-part "browser") (setup-part "bench") build-web
+    cargo build --release --locked -p airbyte-mock -p demo-server -p bench
+    target/release/bench run {{ARGS}}
+
 # Formatting and lints.
 lint:
     cargo fmt --all -- --check

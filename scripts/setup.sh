@@ -5,6 +5,7 @@
 #   scripts/setup.sh toolchain  # the Rust toolchain rust-toolchain.toml pins
 #   scripts/setup.sh browser    # just Chromium and the e2e node packages
 #   scripts/setup.sh wasm       # the wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
+#   scripts/setup.sh bench      # `just bench` only: oha (crates.io) and Prism (npm); not part of "all"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -13,6 +14,8 @@ mkdir -p "$TOOLS/bin"
 export PATH="$TOOLS/bin:$TOOLS/node/node_modules/.bin:$PATH"
 TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than 1.95
 BINARYEN_VERSION=132.0.0       # Debian's wasm-opt 108 cannot read rustc 1.95's wasm
+OHA_VERSION=1.16.0             # `just bench`'s load generator
+PRISM_VERSION=5.16.0           # `just bench`'s comparison: npm @stoplight/prism-cli
 # wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock exactly.
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 
@@ -82,18 +85,33 @@ install_wasm() {
   }
 }
 
+# `just bench` only: the load generator and the mock it is compared with.
+install_bench() {
+  has_version oha "$OHA_VERSION" || {
+    step "oha $OHA_VERSION (cargo install --locked, a few minutes, once)"
+    cargo install --locked --root "$TOOLS" oha --version "$OHA_VERSION"
+  }
+  [ -x "$TOOLS/node/node_modules/.bin/prism" ] || {
+    step "prism (npm @stoplight/prism-cli@$PRISM_VERSION)"
+    mkdir -p "$TOOLS/node"
+    (cd "$TOOLS/node" && { [ -f package.json ] || echo '{"private": true}' > package.json; } \
+      && npm install --no-audit --no-fund --silent "@stoplight/prism-cli@$PRISM_VERSION")
+  }
+}
+
 for what in "${@:-all}"; do
   case "$what" in
     toolchain) install_toolchain ;;
     just) install_just ;;
     browser) install_browser ;;
     wasm) install_wasm ;;
+    bench) install_bench ;;
     all)
       install_toolchain
       install_just
       install_wasm
       install_browser
       ;;
-    *) echo "usage: scripts/setup.sh [all|toolchain|just|browser|wasm]..." >&2; exit 2 ;;
+    *) echo "usage: scripts/setup.sh [all|toolchain|just|browser|wasm|bench]..." >&2; exit 2 ;;
   esac
 done
