@@ -325,37 +325,75 @@ impl Data {
         best
     }
 
-    /// Applies every event due up to `until`, in time order. Returns how many.
+    /// Every event due exactly at `t`, in the order `next_event` would pick them one by one (jobs,
+    /// then connections, each in insertion order). Applying one never makes another due at the same
+    /// second (a job starts 5 s after it is made, ends 60 s after it starts, and a schedule's next
+    /// run is later than now), so applying the whole list is the same as picking them one at a time.
+    fn events_at(&self, t: u64) -> Vec<Event> {
+        let mut events = Vec::new();
+        for j in self.jobs.values() {
+            match j.status {
+                JobStatus::Pending if j.created_at + PENDING_SECS == t => {
+                    events.push(Event::Start(j.id));
+                }
+                JobStatus::Running if j.started_at.unwrap_or(j.created_at) + RUNNING_SECS == t => {
+                    events.push(Event::Finish(j.id));
+                }
+                _ => {}
+            }
+        }
+        for c in self.connections.values() {
+            if c.next_sync_at == t {
+                events.push(Event::Sync(c.id));
+            }
+        }
+        events
+    }
+
+    /// Applies every event due up to `until`, in time order. Returns how many. One scan per second
+    /// that has events, not per event: with many connections due together (a large state, a long
+    /// clock advance) a scan per event would hold the write lock for a time quadratic in their number.
     pub(in crate::domain) fn run_until(
         &mut self,
         until: u64,
         ids: &mut Ids,
         faults: &dyn SyncFaults,
     ) -> usize {
+        // Connections with a pending or running job (never more than one each: a sync starts a job
+        // only when its connection has none).
+        let mut busy: std::collections::HashSet<Uuid> = self
+            .jobs
+            .values()
+            .filter(|j| matches!(j.status, JobStatus::Pending | JobStatus::Running))
+            .map(|j| j.connection_id)
+            .collect();
         let mut applied = 0;
         while applied < 100_000 {
-            let Some((t, event)) = self.next_event(until) else {
+            let Some((t, _)) = self.next_event(until) else {
                 break;
             };
-            applied += 1;
-            match event {
-                Event::Start(id) => {
-                    if let Some(j) = self.jobs.get_mut(&id) {
-                        j.status = JobStatus::Running;
-                        j.started_at = Some(t);
+            for event in self.events_at(t) {
+                applied += 1;
+                match event {
+                    Event::Start(id) => {
+                        if let Some(j) = self.jobs.get_mut(&id) {
+                            j.status = JobStatus::Running;
+                            j.started_at = Some(t);
+                        }
                     }
-                }
-                Event::Finish(id) => self.finish(id, t, ids, faults),
-                Event::Sync(id) => {
-                    let busy = self.jobs.values().any(|j| {
-                        j.connection_id == id
-                            && matches!(j.status, JobStatus::Pending | JobStatus::Running)
-                    });
-                    if let Some(c) = self.connections.get_mut(&id) {
-                        c.next_sync_at = next_run(&c.cron_expression, t);
+                    Event::Finish(id) => {
+                        if let Some(j) = self.jobs.get(&id) {
+                            busy.remove(&j.connection_id);
+                        }
+                        self.finish(id, t, ids, faults);
                     }
-                    if !busy {
-                        self.new_job(id, ids, t);
+                    Event::Sync(id) => {
+                        if let Some(c) = self.connections.get_mut(&id) {
+                            c.next_sync_at = next_run(&c.cron_expression, t);
+                        }
+                        if busy.insert(id) {
+                            self.new_job(id, ids, t);
+                        }
                     }
                 }
             }
@@ -642,6 +680,32 @@ mod tests {
         assert_eq!(next_run("0 0 * * * ?", t0 + 10), t0 + 3600);
         assert_eq!(next_run("0 30 2 * * ?", t0), t0 + 2 * 3600 + 1800);
         assert_eq!(next_run("nonsense here x", t0), t0 + 86_400);
+    }
+
+    #[test]
+    fn connections_due_together_each_run_one_job_per_schedule() {
+        let store = store();
+        let template = first_template_id(&store);
+        let t0 = 1_767_225_600;
+        for _ in 0..300 {
+            let source = source_for(&store, template);
+            store.connect_source(source, ConnectionSelection::ALL, t0);
+        }
+        let connections = store.read(|d| d.connections.len());
+        assert!(connections >= 300);
+        // Two hours and a bit: the job made on creation, then one per hour, all finished.
+        store.write(|d, ids| d.run_until(t0 + 2 * 3600 + 120, ids, &()));
+        store.read(|d| {
+            for c in d.connections.values() {
+                let jobs: Vec<_> = d
+                    .jobs
+                    .values()
+                    .filter(|j| j.connection_id == c.id)
+                    .collect();
+                assert_eq!(jobs.len(), 3, "{:?}", c.id);
+                assert!(jobs.iter().all(|j| j.status == JobStatus::Succeeded));
+            }
+        });
     }
 
     #[test]
