@@ -14,7 +14,8 @@ default:
 setup:
     scripts/setup.sh all
 
-# Every test: formatting and lints, unit and integration, the wasm tests in Chromium, the browser suites.
+# Every test: formatting and lints, unit and integration, schemathesis, the wasm tests in Chromium, the
+# browser suites.
 test: setup lint
     cargo test --workspace --locked
     # The binary the test build just made (a fixed seed: the same generated requests every run).
