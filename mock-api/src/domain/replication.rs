@@ -301,53 +301,40 @@ impl Data {
             .retain(|_, j| connections.contains_key(&j.connection_id));
     }
 
-    /// The earliest event due at or before `until`: a job to start or finish, or a connection to sync.
-    fn next_event(&self, until: u64) -> Option<(u64, Event)> {
-        let mut best: Option<(u64, Event)> = None;
-        let mut consider = |t: u64, e: Event| {
-            if t <= until && best.as_ref().is_none_or(|(bt, _)| t < *bt) {
-                best = Some((t, e));
-            }
-        };
-        for j in self.jobs.values() {
-            match j.status {
-                JobStatus::Pending => consider(j.created_at + PENDING_SECS, Event::Start(j.id)),
-                JobStatus::Running => consider(
-                    j.started_at.unwrap_or(j.created_at) + RUNNING_SECS,
-                    Event::Finish(j.id),
-                ),
-                _ => {}
-            }
-        }
-        for c in self.connections.values() {
-            consider(c.next_sync_at, Event::Sync(c.id));
-        }
-        best
+    /// Every event still to come, with its time: a job to start or finish, a connection to sync;
+    /// jobs first, then connections, each in insertion order.
+    fn scheduled(&self) -> impl Iterator<Item = (u64, Event)> + '_ {
+        let jobs = self.jobs.values().filter_map(|j| match j.status {
+            JobStatus::Pending => Some((j.created_at + PENDING_SECS, Event::Start(j.id))),
+            JobStatus::Running => Some((
+                j.started_at.unwrap_or(j.created_at) + RUNNING_SECS,
+                Event::Finish(j.id),
+            )),
+            _ => None,
+        });
+        let syncs = self
+            .connections
+            .values()
+            .map(|c| (c.next_sync_at, Event::Sync(c.id)));
+        jobs.chain(syncs)
     }
 
-    /// Every event due exactly at `t`, in the order `next_event` would pick them one by one (jobs,
-    /// then connections, each in insertion order). Applying one never makes another due at the same
-    /// second (a job starts 5 s after it is made, ends 60 s after it starts, and a schedule's next
-    /// run is later than now), so applying the whole list is the same as picking them one at a time.
+    /// The earliest event due at or before `until` (the first of equals, in `scheduled` order).
+    fn next_event(&self, until: u64) -> Option<(u64, Event)> {
+        self.scheduled()
+            .filter(|(t, _)| *t <= until)
+            .min_by_key(|(t, _)| *t)
+    }
+
+    /// Every event due exactly at `t`, in the order `next_event` would pick them one by one.
+    /// Applying one never makes another due at the same second (a job starts 5 s after it is made,
+    /// ends 60 s after it starts, and a schedule's next run is later than now), so applying the whole
+    /// list is the same as picking them one at a time.
     fn events_at(&self, t: u64) -> Vec<Event> {
-        let mut events = Vec::new();
-        for j in self.jobs.values() {
-            match j.status {
-                JobStatus::Pending if j.created_at + PENDING_SECS == t => {
-                    events.push(Event::Start(j.id));
-                }
-                JobStatus::Running if j.started_at.unwrap_or(j.created_at) + RUNNING_SECS == t => {
-                    events.push(Event::Finish(j.id));
-                }
-                _ => {}
-            }
-        }
-        for c in self.connections.values() {
-            if c.next_sync_at == t {
-                events.push(Event::Sync(c.id));
-            }
-        }
-        events
+        self.scheduled()
+            .filter(|(due, _)| *due == t)
+            .map(|(_, event)| event)
+            .collect()
     }
 
     /// Applies every event due up to `until`, in time order. Returns how many. One scan per second
