@@ -121,6 +121,24 @@ const KEYS: [&str; 13] = [
     "probability",
 ];
 
+/// `times` and `probability`, which request and connection rules share.
+fn check_how_often(times: Option<u64>, probability: Option<f64>, errors: &mut Vec<ApiError>) {
+    if times == Some(0) {
+        errors.push(ApiError::new(
+            Some("times"),
+            "must be at least 1 (leave it out for a rule that always fires)",
+            "invalid",
+        ));
+    }
+    if probability.is_some_and(|p| !(p > 0.0 && p <= 1.0)) {
+        errors.push(ApiError::new(
+            Some("probability"),
+            "must be greater than 0 and at most 1",
+            "invalid",
+        ));
+    }
+}
+
 impl Rule {
     /// Validates a rule's JSON; every bad key is named in one 422 (an unknown key too, since a typo
     /// such as `delayms` would otherwise make a rule that silently does less than asked).
@@ -216,20 +234,7 @@ impl Rule {
         if input.retry_after.is_some_and(|s| s > 86_400) {
             errors.push(invalid("retry_after", "must be at most 86400 seconds"));
         }
-        if input.times == Some(0) {
-            errors.push(invalid(
-                "times",
-                "must be at least 1 (leave it out for a rule that always fires)",
-            ));
-        }
-        if let Some(p) = input.probability
-            && !(p > 0.0 && p <= 1.0)
-        {
-            errors.push(invalid(
-                "probability",
-                "must be greater than 0 and at most 1",
-            ));
-        }
+        check_how_often(input.times, input.probability, &mut errors);
         let has_effect = input.status.is_some()
             || input.body.is_some()
             || input.delay_ms.is_some()
@@ -307,20 +312,7 @@ impl Rule {
                 "invalid",
             ));
         }
-        if input.times == Some(0) {
-            errors.push(ApiError::new(
-                Some("times"),
-                "must be at least 1 (leave it out for a rule that always fires)",
-                "invalid",
-            ));
-        }
-        if input.probability.is_some_and(|p| !(p > 0.0 && p <= 1.0)) {
-            errors.push(ApiError::new(
-                Some("probability"),
-                "must be greater than 0 and at most 1",
-                "invalid",
-            ));
-        }
+        check_how_often(input.times, input.probability, &mut errors);
         if !errors.is_empty() {
             return Err(AppError::invalid_many(errors));
         }
