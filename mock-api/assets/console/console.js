@@ -114,13 +114,16 @@ function jobSummary(job) {
 
 async function renderCustomers() {
   const workspaces = await api("GET", "/api/v1/workspaces");
+  // Every customer's sources, in the list's order, for the execute form too (read once, here).
+  const sourcesByWorkspace = [];
   const items = await Promise.all(
-    (workspaces.data || []).map(async (workspace) => {
+    (workspaces.data || []).map(async (workspace, index) => {
       const name = encodeURIComponent(workspace.name);
       const [sources, connections] = await Promise.all([
         api("GET", `/api/v1/integrations/connectors?workspace_name=${name}`),
         control(`/workspaces/${name}/connections`),
       ]);
+      sourcesByWorkspace[index] = { workspace: workspace.name, sources: sources.data || [] };
       const sourceItems = (sources.data || []).map((source) =>
         el("li", { "data-source-id": source.id }, source.name),
       );
@@ -164,21 +167,17 @@ async function renderCustomers() {
     }),
   );
   $("customer-list").replaceChildren(...(items.length ? items : [el("li", {}, "No customer yet.")]));
-  await renderExecuteSources(workspaces.data || []);
+  await renderExecuteSources(sourcesByWorkspace);
 }
 
 // Execute: what an agent does with a connected source. The entity list comes from the mock-only
 // /_mock/sources/{id}/entities; the call itself is the published POST …/connectors/{id}/execute.
-async function renderExecuteSources(workspaces) {
+async function renderExecuteSources(sourcesByWorkspace) {
   const select = $("execute-source");
   const previous = select.value;
-  const options = [];
-  for (const workspace of workspaces) {
-    const sources = await api("GET", `/api/v1/integrations/connectors?workspace_name=${encodeURIComponent(workspace.name)}`);
-    for (const source of sources.data || []) {
-      options.push(el("option", { value: source.id }, `${workspace.name} — ${source.name}`));
-    }
-  }
+  const options = sourcesByWorkspace.flatMap(({ workspace, sources }) =>
+    sources.map((source) => el("option", { value: source.id }, `${workspace} — ${source.name}`)),
+  );
   select.replaceChildren(...(options.length ? options : [el("option", { value: "" }, "No source yet")]));
   if (options.some((o) => o.value === previous)) select.value = previous;
   await renderEntities();
