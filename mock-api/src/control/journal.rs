@@ -2,8 +2,9 @@
 //! over it, and the live feed of new entries (`GET /_mock/requests/stream`, server-sent events).
 //!
 //! Bounded because an unbounded journal is a memory leak in a long demo or soak test: when full, the
-//! oldest entry goes and `dropped` counts it. Entries are redacted before they get here (see
-//! `redact.rs`); the journal stores and serves them as they are.
+//! oldest entry goes and `dropped` counts it. Entries arrive with their bodies as sent, and each
+//! body is redacted (see `redact.rs`) the first time it is served (see `recorded.rs`): nothing
+//! leaves the journal unredacted, and nothing is redacted that nobody reads.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -11,11 +12,11 @@ use std::sync::{Arc, Mutex};
 
 use axum::response::sse::Event;
 use serde::Serialize;
-use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::{broadcast, watch};
 
+use super::recorded::Recorded;
 use crate::error::AppError;
 use crate::extract::QueryPairs;
 
@@ -32,7 +33,7 @@ pub(crate) enum TokenKind {
 }
 
 /// One answered request, as `GET /_mock/requests` and the stream show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub(crate) struct Entry {
     /// Increasing, never reused (not even after `DELETE /_mock/requests`), so `since=<id>` pages.
     pub id: u64,
@@ -53,8 +54,8 @@ pub(crate) struct Entry {
     /// The answer's `Warning` headers (leniencies, validation findings), as text; omitted when none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
-    pub request_body: Option<Value>,
-    pub response_body: Option<Value>,
+    pub request_body: Recorded,
+    pub response_body: Recorded,
 }
 
 impl Entry {
@@ -88,7 +89,7 @@ pub(crate) struct Journal {
 /// A page of the journal: `{data, dropped, capacity}`.
 #[derive(Debug, Serialize)]
 pub(crate) struct Page {
-    pub data: Vec<Entry>,
+    pub data: Vec<Arc<Entry>>,
     pub dropped: u64,
     pub capacity: usize,
 }
@@ -137,13 +138,13 @@ impl Journal {
             .entries
             .iter()
             .filter(|e| filter.matches(e))
-            .map(|e| Entry::clone(e));
-        let data: Vec<Entry> = match (filter.limit, &filter.since) {
+            .map(Arc::clone);
+        let data: Vec<Arc<Entry>> = match (filter.limit, &filter.since) {
             // Paging forward from `since`: the first `limit` after it.
             (Some(limit), Some(_)) => matching.take(limit).collect(),
             // Otherwise the latest `limit`.
             (Some(limit), None) => {
-                let mut all: Vec<Entry> = matching.collect();
+                let mut all: Vec<Arc<Entry>> = matching.collect();
                 all.drain(..all.len().saturating_sub(limit));
                 all
             }
@@ -327,8 +328,8 @@ mod tests {
             workspace: None,
             fault: None,
             warnings: Vec::new(),
-            request_body: None,
-            response_body: None,
+            request_body: Recorded::none(),
+            response_body: Recorded::none(),
         }
     }
 

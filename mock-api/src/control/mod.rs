@@ -13,23 +13,28 @@
 
 pub(crate) mod faults;
 pub(crate) mod journal;
+mod recorded;
 pub(crate) mod redact;
 pub(crate) mod scenario;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{ConnectInfo, OriginalUri, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
 use self::faults::{Answer, Faults, Fired};
 use self::journal::{Entry, Journal, TokenKind};
+use self::recorded::Recorded;
 use self::redact::Redactor;
 use crate::AppState;
 use crate::auth::{Authenticated, Claims};
@@ -50,7 +55,8 @@ const DROPPED_STATUS: u16 = 444;
 pub(crate) struct Control {
     pub journal: Journal,
     pub faults: Faults,
-    pub redactor: Redactor,
+    /// Shared with every journal entry, which redacts its bodies when it is first read.
+    pub redactor: Arc<Redactor>,
     pub allow_scenario_header: bool,
 }
 
@@ -59,7 +65,7 @@ impl Control {
         Self {
             journal: Journal::new(config.journal_size),
             faults: Faults::default(),
-            redactor: Redactor::new(&config.client_secret, catalog),
+            redactor: Arc::new(Redactor::new(&config.client_secret, catalog)),
             allow_scenario_header: config.allow_scenario_header,
         }
     }
@@ -100,22 +106,18 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
     parts.extensions.insert(authenticated);
 
     let captured = capture(body).await;
-    let request_json = captured
-        .whole
-        .as_ref()
-        .and_then(|bytes| serde_json::from_slice::<Value>(bytes).ok());
     if workspace.is_none() {
-        workspace = request_json
-            .as_ref()
+        workspace = captured
+            .whole
+            .as_deref()
             .and_then(body_workspace)
             .or_else(|| query_workspace(uri.query()));
     }
-    let request_body = match (&captured.whole, request_json) {
-        (_, Some(json)) => Some(control.redactor_json(json)),
-        (Some(bytes), None) => control.record_bytes(&parts.headers, bytes),
-        (None, None) => Some(Value::String(format!(
+    let request_body = match &captured.whole {
+        Some(bytes) => Recorded::bytes(bytes.clone(), &parts.headers, &control.redactor),
+        None => Recorded::note(format!(
             "[not recorded: the body is over the {BODY_LIMIT}-byte limit]"
-        ))),
+        )),
     };
 
     // An honoured header shapes this request alone; the rules (and their `times`) are not consulted.
@@ -169,21 +171,18 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
         tracing::warn!(%method, %path, "{warning}");
     }
     let (status, response_body, response) = if dropped {
-        (0, None, response)
+        (0, Recorded::none(), response)
     } else {
         let (parts, body) = response.into_parts();
         match axum::body::to_bytes(body, usize::MAX).await {
-            Ok(bytes) => {
-                let recorded = control.record_response(&parts.headers, &bytes);
-                (
-                    parts.status.as_u16(),
-                    recorded,
-                    Response::from_parts(parts, Body::from(bytes)),
-                )
-            }
+            Ok(bytes) => (
+                parts.status.as_u16(),
+                Recorded::bytes(bytes.clone(), &parts.headers, &control.redactor),
+                Response::from_parts(parts, Body::from(bytes)),
+            ),
             Err(error) => (
                 parts.status.as_u16(),
-                Some(Value::String(format!("[the body failed: {error}]"))),
+                Recorded::note(format!("[the body failed: {error}]")),
                 Response::from_parts(parts, failing_body()),
             ),
         }
@@ -267,12 +266,35 @@ const WORKSPACE_KEYS: [&str; 4] = [
     "externalUserId",
 ];
 
-/// The workspace an operator request is about, from its body.
-fn body_workspace(body: &Value) -> Option<String> {
-    WORKSPACE_KEYS
-        .iter()
-        .find_map(|key| body.get(key).and_then(Value::as_str))
-        .map(str::to_owned)
+/// The workspace an operator request is about, from its body: the first of [`WORKSPACE_KEYS`] that
+/// holds a string. Read without building the whole document, since every request goes through it.
+fn body_workspace(body: &[u8]) -> Option<String> {
+    /// The keys, each as whatever JSON it holds (borrowed, not parsed further).
+    #[derive(Deserialize)]
+    struct Keys<'a> {
+        #[serde(borrow)]
+        workspace_name: Option<&'a RawValue>,
+        #[serde(borrow)]
+        customer_name: Option<&'a RawValue>,
+        #[serde(borrow)]
+        external_user_id: Option<&'a RawValue>,
+        #[serde(borrow, rename = "externalUserId")]
+        external_user_id_camel: Option<&'a RawValue>,
+    }
+    // A struct also deserialises from an array, by position; only an object names a workspace.
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return None;
+    }
+    let keys: Keys<'_> = serde_json::from_slice(body).ok()?;
+    [
+        keys.workspace_name,
+        keys.customer_name,
+        keys.external_user_id,
+        keys.external_user_id_camel,
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|raw| serde_json::from_str::<String>(raw.get()).ok())
 }
 
 /// The workspace an operator request is about, from its query (`GET …/connectors?workspace_name=`).
@@ -280,64 +302,6 @@ fn query_workspace(query: Option<&str>) -> Option<String> {
     url::form_urlencoded::parse(query?.as_bytes())
         .find(|(key, _)| WORKSPACE_KEYS.contains(&key.as_ref()))
         .map(|(_, value)| value.into_owned())
-}
-
-impl Control {
-    fn redactor_json(&self, mut json: Value) -> Value {
-        self.redactor.json(&mut json);
-        capped_json(json)
-    }
-
-    /// A non-JSON body: form-encoded parameters or text, redacted and capped; binary is described.
-    fn record_bytes(&self, headers: &HeaderMap, bytes: &[u8]) -> Option<Value> {
-        if bytes.is_empty() {
-            return None;
-        }
-        let Ok(text) = std::str::from_utf8(bytes) else {
-            return Some(Value::String(format!(
-                "[{} bytes of binary content]",
-                bytes.len()
-            )));
-        };
-        let form = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-        let redacted = if form {
-            self.redactor.query(text)
-        } else {
-            self.redactor.text(text)
-        };
-        Some(Value::String(capped_text(&redacted)))
-    }
-
-    fn record_response(&self, headers: &HeaderMap, bytes: &[u8]) -> Option<Value> {
-        match serde_json::from_slice::<Value>(bytes) {
-            Ok(json) if !bytes.is_empty() => Some(self.redactor_json(json)),
-            _ => self.record_bytes(headers, bytes),
-        }
-    }
-}
-
-/// A JSON body as is, or, when its redacted text is over [`BODY_CAP`], that text cut with a note.
-fn capped_json(json: Value) -> Value {
-    let text = serde_json::to_string(&json).unwrap_or_default();
-    if text.len() <= BODY_CAP {
-        json
-    } else {
-        Value::String(capped_text(&text))
-    }
-}
-
-fn capped_text(text: &str) -> String {
-    if text.len() <= BODY_CAP {
-        return text.to_owned();
-    }
-    let mut end = BODY_CAP;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… [truncated: {} bytes in all]", &text[..end], text.len())
 }
 
 /// The answer a rule or the header makes up: its body, or else Airbyte's error shape for an error
