@@ -766,7 +766,7 @@ fn source_facts(store: &Store, catalog: &Catalog, source_id: Uuid) -> AppResult<
             .get(&source.template_id)
             .map(|t| t.template.source_definition_id)
             .ok_or_else(|| AppError::not_found("Source", source_id))?;
-        Ok::<_, AppError>((org, definition, source.config.clone()))
+        Ok::<_, AppError>((org, definition, source.config.map()))
     })?;
     let connector = catalog
         .source(definition_id)

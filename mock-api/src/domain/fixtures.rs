@@ -618,7 +618,7 @@ fn apply(plan: Plan, data: &mut Data, ids: &mut Ids, sim_now: u64) -> Added {
             workspace_id,
             template_id,
             name: name.clone(),
-            config: s.config,
+            config: s.config.into(),
             created_at: now.clone(),
             updated_at: now.clone(),
         };

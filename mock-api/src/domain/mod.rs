@@ -49,7 +49,7 @@ pub(crate) mod tests {
                     workspace_id: workspace.id,
                     template_id,
                     name: "source".into(),
-                    config: serde_json::Map::new(),
+                    config: serde_json::Map::new().into(),
                     created_at: String::new(),
                     updated_at: String::new(),
                 },

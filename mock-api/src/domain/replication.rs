@@ -397,7 +397,7 @@ impl Data {
             .connections
             .get(&job.connection_id)
             .and_then(|c| self.sources.get(&c.source_id));
-        let failure = if source.is_some_and(|s| fails(&s.config)) {
+        let failure = if source.is_some_and(|s| fails(&s.config.map())) {
             Some("Sync failed: the source rejected the credentials (outcome input 'fail' in its configuration)".to_owned())
         } else {
             faults.sync_failure(connection_id, &mut || ids.fraction())
@@ -741,11 +741,10 @@ mod tests {
             let source = source_for(&store, first_template_id(&store));
             if fail {
                 store.write(|d, _| {
-                    d.sources
-                        .get_mut(&source)
-                        .unwrap()
-                        .config
-                        .insert("token".into(), "sync_fail".into());
+                    let stored = &mut d.sources.get_mut(&source).unwrap().config;
+                    let mut config = stored.map();
+                    config.insert("token".into(), "sync_fail".into());
+                    *stored = config.into();
                 });
             }
             store.connect_source(source, ConnectionSelection::ALL, 100);

@@ -23,7 +23,7 @@ fn source_read(data: &Data, record: &SourceRecord) -> Option<SourceRead> {
     let template = data.source_templates.get(&record.template_id)?;
     let redacted = spec::redact(
         &template.template.user_config_spec.connection_specification,
-        &record.config,
+        &record.config.map(),
     );
     Some(SourceRead {
         id: record.id,
@@ -234,7 +234,7 @@ fn insert(
             workspace_id,
             template_id: template.id,
             name: name.unwrap_or_else(|| format!("{} - {id}", template.name)),
-            config,
+            config: config.into(),
             created_at: now.clone(),
             updated_at: now,
         };
@@ -364,7 +364,7 @@ pub(crate) async fn update(
                 &template.user_config_spec.connection_specification,
                 field.name(),
                 &mut incoming,
-                &record.config,
+                &record.config.map(),
             )
             .map_err(AppError::invalid_many)?;
             let (merged, outcome) = prepare(state, Step::Save, field, &template, incoming).await?;
@@ -381,7 +381,7 @@ pub(crate) async fn update(
             .get_mut(&id)
             .ok_or_else(|| AppError::not_found("Source", id))?;
         if let Some(config) = new_config {
-            stored.config = config;
+            stored.config = config.into();
         }
         if let Some(name) = name {
             stored.name = name;
@@ -405,7 +405,7 @@ pub(crate) async fn check(
             &template.user_config_spec.connection_specification,
             field.name(),
             &mut config,
-            &record.config,
+            &record.config.map(),
         )
         .map_err(AppError::invalid_many)?;
     }

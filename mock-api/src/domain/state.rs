@@ -103,10 +103,11 @@ pub(crate) fn dump(store: &Store) -> StateDump {
                     .map(|t| {
                         spec::redact(
                             &t.template.user_config_spec.connection_specification,
-                            &s.config,
+                            &s.config.map(),
                         )
                     })
-                    .unwrap_or_default(),
+                    .unwrap_or_default()
+                    .into(),
                 ..s.clone()
             })
             .collect(),
@@ -346,9 +347,12 @@ fn check(current: &Data, catalog: &Catalog, dump: StateDump) -> AppResult<Data> 
                 let stored = current
                     .sources
                     .get(&s.id)
-                    .map(|old| old.config.clone())
+                    .map(|old| old.config.map())
                     .unwrap_or_default();
-                match spec::restore_secrets(schema, &field, &mut s.config, &stored) {
+                let mut config = s.config.map();
+                let restored = spec::restore_secrets(schema, &field, &mut config, &stored);
+                s.config = config.into();
+                match restored {
                     Err(errors) => problems.extend(errors),
                     Ok(()) => {
                         if let Some(validator) = catalog.validator(t.template.source_definition_id)
@@ -356,7 +360,7 @@ fn check(current: &Data, catalog: &Catalog, dump: StateDump) -> AppResult<Data> 
                             problems.extend(spec::validate(
                                 validator,
                                 &field,
-                                &Value::Object(s.config.clone()),
+                                &Value::Object(s.config.map()),
                             ));
                         }
                     }

@@ -15,6 +15,7 @@ use airbyte_embedded::{
 };
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -59,6 +60,47 @@ impl TemplateRecord {
     }
 }
 
+/// A source's configuration as stored: its JSON text, parsed when it is read.
+///
+/// A parsed four-field configuration costs about 800 bytes (a B-tree node, and an allocation per
+/// key and per string); its text about a hundred. Configurations are read once per answer that
+/// shows them, so a large state (100,000 sources) pays in parsing on reads, not in memory (see
+/// BENCHMARKS.md, "Memory with a large state"). Serialised as the object itself.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredConfig(Box<RawValue>);
+
+impl StoredConfig {
+    pub(crate) fn new(config: &Map<String, Value>) -> Self {
+        // A map of JSON values always serialises.
+        Self(serde_json::value::to_raw_value(config).unwrap_or_else(|e| unreachable!("{e}")))
+    }
+
+    /// The configuration, parsed.
+    pub(crate) fn map(&self) -> Map<String, Value> {
+        // Only `new` and `deserialize` make one, both from a map.
+        serde_json::from_str(self.0.get()).unwrap_or_default()
+    }
+}
+
+impl From<Map<String, Value>> for StoredConfig {
+    fn from(config: Map<String, Value>) -> Self {
+        Self::new(&config)
+    }
+}
+
+impl Serialize for StoredConfig {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for StoredConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Through a map, so a state file cannot store a configuration that is not an object.
+        Map::deserialize(deserializer).map(|config| Self::new(&config))
+    }
+}
+
 /// A source as stored, secrets in the clear. Responses redact them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct SourceRecord {
@@ -66,7 +108,7 @@ pub(crate) struct SourceRecord {
     pub(crate) workspace_id: Uuid,
     pub(crate) template_id: Uuid,
     pub(crate) name: String,
-    pub(crate) config: Map<String, Value>,
+    pub(crate) config: StoredConfig,
     pub(crate) created_at: String,
     pub(crate) updated_at: String,
 }
@@ -455,7 +497,7 @@ impl Store {
     /// A source's stored configuration, secrets in the clear: for tests that check what was kept.
     /// Responses never carry it.
     pub fn stored_config(&self, source_id: Uuid) -> Option<Map<String, Value>> {
-        self.read(|d| d.sources.get(&source_id).map(|s| s.config.clone()))
+        self.read(|d| d.sources.get(&source_id).map(|s| s.config.map()))
     }
 }
 

@@ -398,7 +398,7 @@ async fn check_connector_update(
     let (record, template) = sources::stored(&state.store, Caller::Operator, id)?;
     let config = req
         .replication_config
-        .unwrap_or_else(|| record.config.clone());
+        .unwrap_or_else(|| record.config.map());
     let response = sources::check(
         &state,
         ConfigField::ReplicationConfig,
