@@ -617,10 +617,10 @@ fn apply(plan: Plan, data: &mut Data, ids: &mut Ids, sim_now: u64) -> Added {
             id,
             workspace_id,
             template_id,
-            name: name.clone(),
+            name: name.clone().into(),
             config: s.config.into(),
-            created_at: now.clone(),
-            updated_at: now.clone(),
+            created_at: now.clone().into(),
+            updated_at: now.clone().into(),
         };
         data.connect_source(
             &record,

@@ -50,8 +50,8 @@ pub(crate) mod tests {
                     template_id,
                     name: "source".into(),
                     config: serde_json::Map::new().into(),
-                    created_at: String::new(),
-                    updated_at: String::new(),
+                    created_at: compact_str::CompactString::default(),
+                    updated_at: compact_str::CompactString::default(),
                 },
             );
             id

@@ -9,6 +9,7 @@
 //! the seed time, 2026-01-01T00:00:00Z, for deterministic tests). Jobs and connections are in
 //! [`Data`] (so `--state-file` keeps them); the clock itself restarts from the wall clock.
 
+use compact_str::CompactString;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -37,11 +38,11 @@ pub(crate) struct Connection {
     pub(crate) source_id: Uuid,
     pub(crate) workspace_id: Uuid,
     pub(crate) connection_template_id: Uuid,
-    pub(crate) destination_name: String,
-    pub(crate) cron_expression: String,
+    pub(crate) destination_name: CompactString,
+    pub(crate) cron_expression: CompactString,
     /// `active`.
-    pub(crate) status: String,
-    pub(crate) created_at: String,
+    pub(crate) status: CompactString,
+    pub(crate) created_at: CompactString,
     /// Simulated Unix seconds of the next scheduled sync.
     pub(crate) next_sync_at: u64,
 }
@@ -257,11 +258,11 @@ impl Data {
                     source_id: source.id,
                     workspace_id: source.workspace_id,
                     connection_template_id: t.id,
-                    destination_name: t.destination_name.clone(),
+                    destination_name: t.destination_name.clone().into(),
                     next_sync_at: next_run(&cron, now),
-                    cron_expression: cron,
+                    cron_expression: cron.into(),
                     status: "active".into(),
-                    created_at: rfc3339(now),
+                    created_at: rfc3339(now).into(),
                 },
             );
             if t.sync_on_create.unwrap_or(true) {
@@ -522,13 +523,14 @@ fn view(d: &Data, c: &Connection) -> ConnectionView {
             .sources
             .get(&c.source_id)
             .map(|s| s.name.clone())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .to_string(),
         workspace_id: c.workspace_id,
         connection_template_id: c.connection_template_id,
-        destination_name: c.destination_name.clone(),
-        cron_expression: c.cron_expression.clone(),
-        status: c.status.clone(),
-        created_at: c.created_at.clone(),
+        destination_name: c.destination_name.to_string(),
+        cron_expression: c.cron_expression.to_string(),
+        status: c.status.to_string(),
+        created_at: c.created_at.to_string(),
         next_sync_at: rfc3339(c.next_sync_at),
         jobs_count: jobs.len(),
         last_job: jobs.last().map(|j| JobView::from(*j)),

@@ -27,13 +27,13 @@ fn source_read(data: &Data, record: &SourceRecord) -> Option<SourceRead> {
     );
     Some(SourceRead {
         id: record.id,
-        name: record.name.clone(),
+        name: record.name.to_string(),
         source_template: template.detailed(),
         replication_config: redacted.clone(),
         source_config: Some(redacted),
         entities: None,
-        created_at: Some(record.created_at.clone()),
-        updated_at: Some(record.updated_at.clone()),
+        created_at: Some(record.created_at.to_string()),
+        updated_at: Some(record.updated_at.to_string()),
     })
 }
 
@@ -41,10 +41,10 @@ fn source_list_item(data: &Data, record: &SourceRecord) -> Option<SourceListItem
     let template = data.source_templates.get(&record.template_id)?;
     Some(SourceListItem {
         id: record.id,
-        name: record.name.clone(),
+        name: record.name.to_string(),
         summarized_source_template: template.list_item(),
-        created_at: Some(record.created_at.clone()),
-        updated_at: Some(record.updated_at.clone()),
+        created_at: Some(record.created_at.to_string()),
+        updated_at: Some(record.updated_at.to_string()),
     })
 }
 
@@ -233,10 +233,12 @@ fn insert(
             id,
             workspace_id,
             template_id: template.id,
-            name: name.unwrap_or_else(|| format!("{} - {id}", template.name)),
+            name: name
+                .unwrap_or_else(|| format!("{} - {id}", template.name))
+                .into(),
             config: config.into(),
-            created_at: now.clone(),
-            updated_at: now,
+            created_at: now.clone().into(),
+            updated_at: now.into(),
         };
         let read = source_read(data, &record);
         data.connect_source(&record, connections, ids, sim_now);
@@ -384,9 +386,9 @@ pub(crate) async fn update(
             stored.config = config.into();
         }
         if let Some(name) = name {
-            stored.name = name;
+            stored.name = name.into();
         }
-        stored.updated_at = clock::now_rfc3339();
+        stored.updated_at = clock::now_rfc3339().into();
         let stored = stored.clone();
         source_read(data, &stored).ok_or_else(|| AppError::not_found("Source", id))
     })

@@ -13,6 +13,7 @@ use airbyte_embedded::{
     ConnectionTemplate, DataHostingType, DetailedSourceTemplate, SourceTemplateListItem, Tag,
     Workspace,
 };
+use compact_str::CompactString;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -107,10 +108,10 @@ pub(crate) struct SourceRecord {
     pub(crate) id: Uuid,
     pub(crate) workspace_id: Uuid,
     pub(crate) template_id: Uuid,
-    pub(crate) name: String,
+    pub(crate) name: CompactString,
     pub(crate) config: StoredConfig,
-    pub(crate) created_at: String,
-    pub(crate) updated_at: String,
+    pub(crate) created_at: CompactString,
+    pub(crate) updated_at: CompactString,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
