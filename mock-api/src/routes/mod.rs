@@ -133,7 +133,7 @@ pub(crate) fn ok<T: serde::Serialize>(body: &T) -> Response {
 mod tests {
     /// A route added with plain axum (`.route(…)`, `Router::new()`) would answer but be missing from
     /// `/_mock/openapi.json`; only `openapi::asset_route` may call `.route` (it documents the path
-    /// itself). See docs/pending/drift-architecture.md for how to add a route.
+    /// itself). See ARCHITECTURE.md, "Adding a route".
     #[test]
     fn every_route_is_annotated() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/routes");
