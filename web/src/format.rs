@@ -1,5 +1,6 @@
-//! Small display helpers: timestamps and connector icons. Pure functions (no browser calls) except
-//! [`clock_time`], so they are unit-tested on the host.
+//! Small display helpers: timestamps, latencies and connector icons. Pure functions (no browser
+//! calls), so they are unit-tested on the host, except [`clock_time`] and the wasm side of
+//! [`milliseconds`].
 
 /// `2026-11-30T06:42:05.123Z` → `30 Nov 2026, 06:42 UTC`. Anything else comes back unchanged, so an
 /// unexpected format is shown rather than hidden.
@@ -167,6 +168,25 @@ pub fn clock_time() -> String {
     "00:00:00".into()
 }
 
+/// A latency with one decimal: `1.04` → `1.0 ms`.
+///
+/// The browser's `Number.prototype.toFixed` does the rounding: Rust's `{:.1}` on an `f64` would pull
+/// core's exact float printing (Grisu, Dragon4 and their tables, about 8 KB of the gzipped wasm)
+/// into the page for this one label. Both round the exact binary value, so they agree except on
+/// exact ties, which `toFixed` rounds up (`1.25` → `1.3`) and Rust to even (`1.2`).
+#[cfg(target_arch = "wasm32")]
+pub fn milliseconds(ms: f64) -> String {
+    // `toFixed` only throws for a digit count outside 0..=100.
+    let fixed = js_sys::Number::from(ms).to_fixed(1).unwrap_or_default();
+    format!("{fixed} ms")
+}
+
+/// Host builds (tests): no browser, so Rust's own formatting.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn milliseconds(ms: f64) -> String {
+    format!("{ms:.1} ms")
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -231,6 +251,13 @@ mod tests {
             "2026-13-02T23:59:00Z"
         );
         assert_eq!(format_timestamp(""), "");
+    }
+
+    #[test]
+    fn latencies_have_one_decimal() {
+        assert_eq!(milliseconds(1.04), "1.0 ms");
+        assert_eq!(milliseconds(12.345), "12.3 ms");
+        assert_eq!(milliseconds(0.0), "0.0 ms");
     }
 
     #[test]
