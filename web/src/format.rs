@@ -1,6 +1,7 @@
 //! Small display helpers: timestamps, latencies and connector icons. Pure functions (no browser
 //! calls), so they are unit-tested on the host, except [`clock_time`] and the wasm side of
-//! [`milliseconds`].
+//! [`milliseconds`] and [`initials`], which leave number formatting and case mapping to the
+//! browser.
 
 /// `2026-11-30T06:42:05.123Z` → `30 Nov 2026, 06:42 UTC`. Anything else comes back unchanged, so an
 /// unexpected format is shown rather than hidden.
@@ -132,8 +133,22 @@ pub fn initials(name: &str) -> String {
     if letters.is_empty() {
         "?".into()
     } else {
-        letters.to_uppercase()
+        uppercase(&letters)
     }
+}
+
+/// Unicode upper case (`ß` → `SS`). In the browser `String.prototype.toUpperCase` does it: Rust's
+/// `to_uppercase` would ship core's case-mapping tables (about 7 KB of the gzipped wasm) for two
+/// letters. Both apply Unicode's default full case mapping.
+#[cfg(target_arch = "wasm32")]
+fn uppercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_upper_case().into()
+}
+
+/// Host builds (tests): Rust's own mapping.
+#[cfg(not(target_arch = "wasm32"))]
+fn uppercase(text: &str) -> String {
+    text.to_uppercase()
 }
 
 fn percent_encode_svg(svg: &str) -> String {
