@@ -78,8 +78,8 @@ impl LogEntry {
             summary,
             customer: customer.to_owned(),
             kind,
-            json: serde_json::to_string_pretty(&received.raw)
-                .unwrap_or_else(|_| received.raw.to_string()),
+            // serde_json's pretty form (`{:#}`), as `journal::body_text` writes it.
+            json: format!("{:#}", received.raw),
         }
     }
 }

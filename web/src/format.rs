@@ -1,5 +1,7 @@
-//! Small display helpers: timestamps and connector icons. Pure functions (no browser calls) except
-//! [`clock_time`], so they are unit-tested on the host.
+//! Small display helpers: timestamps, latencies and connector icons. Pure functions (no browser
+//! calls), so they are unit-tested on the host, except [`clock_time`] and the wasm side of
+//! [`milliseconds`] and [`initials`], which leave number formatting and Unicode tables to the
+//! browser.
 
 /// `2026-11-30T06:42:05.123Z` → `30 Nov 2026, 06:42 UTC`. Anything else comes back unchanged, so an
 /// unexpected format is shown rather than hidden.
@@ -125,14 +127,45 @@ pub fn icon_src(icon: Option<&str>) -> Option<String> {
 pub fn initials(name: &str) -> String {
     let letters: String = name
         .split_whitespace()
-        .filter_map(|word| word.chars().find(|c| c.is_alphanumeric()))
+        .filter_map(|word| word.chars().find(|&c| is_alphanumeric(c)))
         .take(2)
         .collect();
     if letters.is_empty() {
         "?".into()
     } else {
-        letters.to_uppercase()
+        uppercase(&letters)
     }
+}
+
+/// Unicode upper case (`ß` → `SS`). In the browser `String.prototype.toUpperCase` does it: Rust's
+/// `to_uppercase` would ship core's case-mapping tables (about 7 KB of the gzipped wasm) for two
+/// letters. Both apply Unicode's default full case mapping.
+#[cfg(target_arch = "wasm32")]
+fn uppercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_upper_case().into()
+}
+
+/// Host builds (tests): Rust's own mapping.
+#[cfg(not(target_arch = "wasm32"))]
+fn uppercase(text: &str) -> String {
+    text.to_uppercase()
+}
+
+/// `char::is_alphanumeric` (Unicode `Alphabetic` or `N*`). Outside ASCII the browser answers, with
+/// a regular expression on the same two properties: Rust's own answer would ship core's
+/// `Alphabetic` and `Numeric` tables (about 2 KB of the gzipped wasm) for the initials.
+#[cfg(target_arch = "wasm32")]
+fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    js_sys::RegExp::new(r"^[\p{Alphabetic}\p{N}]$", "u").test(c.encode_utf8(&mut [0; 4]))
+}
+
+/// Host builds (tests): Rust's own tables.
+#[cfg(not(target_arch = "wasm32"))]
+fn is_alphanumeric(c: char) -> bool {
+    c.is_alphanumeric()
 }
 
 fn percent_encode_svg(svg: &str) -> String {
@@ -165,6 +198,25 @@ pub fn clock_time() -> String {
 #[cfg(not(target_arch = "wasm32"))]
 pub fn clock_time() -> String {
     "00:00:00".into()
+}
+
+/// A latency with one decimal: `1.04` → `1.0 ms`.
+///
+/// The browser's `Number.prototype.toFixed` does the rounding: Rust's `{:.1}` on an `f64` would pull
+/// core's exact float printing (Grisu, Dragon4 and their tables, about 8 KB of the gzipped wasm)
+/// into the page for this one label. Both round the exact binary value, so they agree except on
+/// exact ties, which `toFixed` rounds up (`1.25` → `1.3`) and Rust to even (`1.2`).
+#[cfg(target_arch = "wasm32")]
+pub fn milliseconds(ms: f64) -> String {
+    // `toFixed` only throws for a digit count outside 0..=100.
+    let fixed = js_sys::Number::from(ms).to_fixed(1).unwrap_or_default();
+    format!("{fixed} ms")
+}
+
+/// Host builds (tests): no browser, so Rust's own formatting.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn milliseconds(ms: f64) -> String {
+    format!("{ms:.1} ms")
 }
 
 #[cfg(test)]
@@ -234,6 +286,13 @@ mod tests {
     }
 
     #[test]
+    fn latencies_have_one_decimal() {
+        assert_eq!(milliseconds(1.04), "1.0 ms");
+        assert_eq!(milliseconds(12.345), "12.3 ms");
+        assert_eq!(milliseconds(0.0), "0.0 ms");
+    }
+
+    #[test]
     fn icons() {
         assert_eq!(icon_src(None), None);
         assert_eq!(icon_src(Some("  ")), None);
@@ -248,5 +307,7 @@ mod tests {
         assert_eq!(initials("Google Sheets"), "GS");
         assert_eq!(initials("stripe"), "S");
         assert_eq!(initials(""), "?");
+        assert_eq!(initials("ßeta «Ünïcode» ١٢"), "SSÜ");
+        assert_eq!(initials("-- 9lives"), "9");
     }
 }

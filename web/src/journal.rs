@@ -65,7 +65,9 @@ pub fn body_text(body: Option<&Value>) -> Option<String> {
         Value::Null => None,
         Value::String(text) if text.is_empty() => None,
         Value::String(text) => Some(text.clone()),
-        json => Some(serde_json::to_string_pretty(json).unwrap_or_else(|_| json.to_string())),
+        // `{:#}` is serde_json's pretty form (what `to_string_pretty` writes), through the same
+        // formatter as the compact `{}` used elsewhere, so the wasm carries one JSON writer less.
+        json => Some(format!("{json:#}")),
     }
 }
 
@@ -121,6 +123,12 @@ mod tests {
         assert_eq!(
             body_text(Some(&serde_json::json!({"a": 1}))).as_deref(),
             Some("{\n  \"a\": 1\n}")
+        );
+        // The same text as `serde_json::to_string_pretty`, nesting and empty containers included.
+        let nested = serde_json::json!({"b": [1, {"c": null}, [], {}], "a": "é\n", "n": -1.5});
+        assert_eq!(
+            body_text(Some(&nested)),
+            serde_json::to_string_pretty(&nested).ok()
         );
         assert_eq!(short_time("2026-12-03T08:01:02.345Z"), "08:01:02");
         assert_eq!(short_time("soon"), "soon");

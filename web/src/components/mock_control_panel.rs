@@ -4,6 +4,7 @@
 
 use yew::prelude::*;
 
+use crate::format::milliseconds;
 use crate::hooks::{FaultTarget, MockNotice, StreamState, UseMockControlHandle};
 use crate::journal::{body_text, short_time};
 
@@ -99,7 +100,7 @@ pub fn MockControlPanel(props: &MockControlPanelProps) -> Html {
                                     <span class={classes!("http-status", failed.then_some("failed"))}>{ entry.status }</span>
                                 </div>
                                 <p class="log-summary muted">
-                                    { format!("{:.1} ms", entry.latency_ms) }
+                                    { milliseconds(entry.latency_ms) }
                                     if let Some(kind) = entry.token_kind.as_deref().filter(|k| *k != "none") {
                                         { format!(" · {kind} token") }
                                     }

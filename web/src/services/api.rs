@@ -169,9 +169,22 @@ pub async fn preview_source(
 
 /// The JSON body of a 2xx response; otherwise the server's `{error}` text, or the status line when
 /// the body is not that shape (a proxy's HTML error page, say).
+///
+/// Only the parsing is generic: the reading is [`read_text`], compiled once rather than once per
+/// body type (there are eight), which keeps the SPA's wasm smaller. gloo's `Response::json` reads
+/// the text and parses it the same way.
 pub(crate) async fn read_json<T: DeserializeOwned>(
     response: Result<Response, gloo::net::Error>,
 ) -> Result<T, ApiError> {
+    let (response, text) = read_text(response).await?;
+    serde_json::from_str(&text).map_err(|error| unexpected(&response, &error))
+}
+
+/// The text of a 2xx response, with the response (for its status and URL); otherwise the error
+/// [`read_json`] describes.
+async fn read_text(
+    response: Result<Response, gloo::net::Error>,
+) -> Result<(Response, String), ApiError> {
     let response = response.map_err(network_error)?;
     let status = response.status();
     if !response.ok() {
@@ -181,10 +194,18 @@ pub(crate) async fn read_json<T: DeserializeOwned>(
             message: error_message(status, &response.status_text(), &text),
         });
     }
-    response.json::<T>().await.map_err(|error| ApiError {
-        status: Some(status),
+    match response.text().await {
+        Ok(text) => Ok((response, text)),
+        Err(error) => Err(unexpected(&response, &error)),
+    }
+}
+
+/// A 2xx whose body could not be read or is not the JSON expected.
+fn unexpected(response: &Response, error: &dyn fmt::Display) -> ApiError {
+    ApiError {
+        status: Some(response.status()),
         message: format!("unexpected response from {}: {error}", response.url()),
-    })
+    }
 }
 
 pub(crate) fn network_error(error: gloo::net::Error) -> ApiError {
