@@ -60,6 +60,8 @@ async function pickUser(page, user) {
 }
 
 async function users(page) {
+  // The picker starts with the signed-in user alone and fills in when /api/users answers.
+  await page.waitForFunction(() => document.querySelectorAll("#user-picker option").length > 1);
   return page.locator("#user-picker option").evaluateAll((options) => options.map((o) => o.value));
 }
 

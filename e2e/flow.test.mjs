@@ -68,6 +68,8 @@ function dialogOpen(page) {
 
 /** Users in the picker; scenarios take different ones so their sources do not mix. */
 async function users(page) {
+  // The picker starts with the signed-in user alone and fills in when /api/users answers.
+  await page.waitForFunction(() => document.querySelectorAll("#user-picker option").length > 1);
   return page.locator("#user-picker option").evaluateAll((options) => options.map((o) => o.value));
 }
 
