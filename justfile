@@ -17,7 +17,9 @@ setup:
 # Every test: formatting and lints, unit and integration, schemathesis, the wasm tests in Chromium, the
 # browser suites.
 test: setup lint
-    cargo test --workspace --locked
+    # Without the mock binary's jemalloc (mock-api/Cargo.toml, feature `jemalloc`): tests do not
+    # measure allocation, and its C build would cost minutes on a fresh clone.
+    cargo test --workspace --locked --no-default-features
     # The binary the test build just made (a fixed seed: the same generated requests every run).
     AIRBYTE_MOCK_BIN=target/debug/airbyte-mock SCHEMATHESIS_SEED=1 just schemathesis
     AIRBYTE_MOCK_BIN=target/debug/airbyte-mock SCHEMATHESIS_SEED=1 just schemathesis mock
@@ -34,7 +36,7 @@ test-wasm: (setup-part "wasm") (setup-part "browser")
 test-browser: (setup-part "browser") build-web
     # The binaries the suites start, built as the test build builds them (same features, so after
     # `cargo test --workspace` this compiles nothing).
-    cargo test --workspace --locked --no-run
+    cargo test --workspace --locked --no-default-features --no-run
     cd e2e && node --test --test-concurrency=1
 
 # Installed from PyPI (pinned) into .tools/venv; the mock runs on a free port. No argument: Airbyte's
@@ -95,7 +97,7 @@ bench *ARGS: (setup-part "browser") (setup-part "bench") build-web
 # Formatting and lints.
 lint:
     cargo fmt --all -- --check
-    cargo clippy --workspace --all-targets --locked -- -D warnings
+    cargo clippy --workspace --all-targets --locked --no-default-features -- -D warnings
 
 [private]
 setup-part part:

@@ -6,6 +6,7 @@ use clap::Parser;
 /// request (bodies, claims, the journal entry), where jemalloc's per-thread caches are faster (about
 /// +25% on the widget token; BENCHMARKS.md). `.cargo/config.toml` sets its decay to 0, so freed
 /// pages go back to the system at once and RSS stays what the state needs.
+#[cfg(feature = "jemalloc")]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
