@@ -9,11 +9,11 @@
 //! the seed time, 2026-01-01T00:00:00Z, for deterministic tests). Jobs and connections are in
 //! [`Data`] (so `--state-file` keeps them); the clock itself restarts from the wall clock.
 
-use compact_str::CompactString;
 use std::sync::Mutex;
 use std::time::Instant;
 
 use airbyte_embedded::TagSelectionMode;
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
