@@ -271,7 +271,7 @@ pub(crate) fn render(o: &Options, r: &Results) -> String {
     let _ = writeln!(
         s,
         "| fresh-clone `./dev test` | – | not measured here (it needs a fresh clone and takes about \
-         12 minutes): see \"Fresh-clone `./dev test`\" below |\n"
+         14 minutes): see \"Fresh-clone `./dev test`\" below |\n"
     );
 
     let _ = writeln!(s, "### Throughput and latency\n");
