@@ -13,7 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { AxeBuilder } from "@axe-core/playwright";
 
-import { ROOT, binary, launchChromium, shot, startMock, startServer, stopServer } from "./support.mjs";
+import { ROOT, binary, launchChromium, pickUser, shot, startMock, startServer, stopServer, users } from "./support.mjs";
 
 const DIST = process.env.DEMO_WEB_DIST ? path.resolve(process.env.DEMO_WEB_DIST) : path.join(ROOT, "web/dist");
 const DIALOG = "dialog.airbyte-widget-dialog-wrapper";
@@ -88,11 +88,9 @@ async function openWidget(page) {
   return frame;
 }
 
-async function pickUser(page, index) {
-  // The picker fills in after the page renders; wait for the demo's users, not just the default one.
-  await page.waitForFunction(() => document.querySelectorAll("#user-picker option").length > 1);
-  const users = await page.locator("#user-picker option").evaluateAll((options) => options.map((o) => o.value));
-  await page.locator("#user-picker").selectOption(users[index % users.length]);
+async function pickUserAt(page, index) {
+  const offered = await users(page);
+  await pickUser(page, offered[index % offered.length]);
 }
 
 test("the demo app, before the widget opens", { timeout: 60_000 }, async () => {
@@ -109,7 +107,7 @@ test("the demo app in the dark theme, with events and the journal filled in", { 
   const { context, page, pageErrors } = await newPage(app.url, "#connect-button");
   try {
     await page.emulateMedia({ colorScheme: "dark" });
-    await pickUser(page, 4);
+    await pickUserAt(page, 4);
     const frame = await openWidget(page);
     await frame.getByRole("button", { name: "Stripe", exact: true }).click();
     await frame.locator("#field-account_id").fill("acct_dark");
@@ -131,7 +129,7 @@ test("the demo app in the dark theme, with events and the journal filled in", { 
 test("every screen of the widget page inside the demo app's dialog", { timeout: 120_000 }, async () => {
   const { context, page, pageErrors } = await newPage(app.url, "#connect-button");
   try {
-    await pickUser(page, 3);
+    await pickUserAt(page, 3);
     const frame = await openWidget(page);
     await assertAccessible(page, "widget: template list");
 
@@ -187,7 +185,7 @@ test("every screen of the widget page inside the demo app's dialog", { timeout: 
 test("the widget page's OAuth form and the consent pop-up", { timeout: 60_000 }, async () => {
   const { context, page, pageErrors } = await newPage(app.url, "#connect-button");
   try {
-    await pickUser(page, 6);
+    await pickUserAt(page, 6);
     const frame = await openWidget(page);
     await frame.getByRole("button", { name: "Google Sheets", exact: true }).click();
     await frame.locator("#field-spreadsheet_id").waitFor();
@@ -292,7 +290,7 @@ async function tabUntil(page, done, what, max = 40) {
 test("keyboard only: Tab to 'Connect your data', Enter, the focus stays in the dialog, connect a source, Escape, the focus returns", { timeout: 120_000 }, async () => {
   const { context, page, pageErrors } = await newPage(app.url, "#connect-button");
   try {
-    await pickUser(page, 5);
+    await pickUserAt(page, 5);
     await page.evaluate(() => document.activeElement?.blur());
     let reached = false;
     for (let presses = 0; presses < 40 && !reached; presses++) {

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 
-import { MASK, ROOT, binary, launchChromium, shot, startMock, startServer, stopServer } from "./support.mjs";
+import { MASK, ROOT, binary, launchChromium, pickUser, shot, startMock, startServer, stopServer, users } from "./support.mjs";
 
 const DIST = process.env.DEMO_WEB_DIST ? path.resolve(process.env.DEMO_WEB_DIST) : path.join(ROOT, "web/dist");
 const STRIPE_SECRET = "sk_test_control_panel_secret";
@@ -53,16 +53,6 @@ async function openApp(url) {
 async function mockHas(route) {
   const response = await fetch(`${mock.origin}/_mock/${route}`);
   return response.status !== 404;
-}
-
-async function pickUser(page, user) {
-  await page.locator("#user-picker").selectOption(user);
-}
-
-async function users(page) {
-  // The picker starts with the signed-in user alone and fills in when /api/users answers.
-  await page.waitForFunction(() => document.querySelectorAll("#user-picker option").length > 1);
-  return page.locator("#user-picker option").evaluateAll((options) => options.map((o) => o.value));
 }
 
 async function connect(page) {

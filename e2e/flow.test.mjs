@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 
-import { MASK, ROOT, UUID, binary, freePort, launchChromium, shot, startMock, startServer, stopServer } from "./support.mjs";
+import { MASK, ROOT, UUID, binary, freePort, launchChromium, pickUser, shot, startMock, startServer, stopServer, users } from "./support.mjs";
 
 const DIST = process.env.DEMO_WEB_DIST ? path.resolve(process.env.DEMO_WEB_DIST) : path.join(ROOT, "web/dist");
 const STRIPE_SECRET = "sk_test_e2e_secret_value";
@@ -39,11 +39,6 @@ async function openApp(url, options = {}) {
   return { context, page, pageErrors };
 }
 
-/** Picks `user` in the user picker (adding nothing: it must be one of the offered users). */
-async function pickUser(page, user) {
-  await page.locator("#user-picker").selectOption(user);
-}
-
 async function connect(page) {
   await page.locator("#connect-button").click();
   const frame = page.frameLocator("dialog.airbyte-widget-dialog-wrapper iframe");
@@ -64,13 +59,6 @@ async function createStripe(frame, secret = STRIPE_SECRET) {
 
 function dialogOpen(page) {
   return page.evaluate(() => Boolean(document.querySelector("dialog.airbyte-widget-dialog-wrapper")?.open));
-}
-
-/** Users in the picker; scenarios take different ones so their sources do not mix. */
-async function users(page) {
-  // The picker starts with the signed-in user alone and fills in when /api/users answers.
-  await page.waitForFunction(() => document.querySelectorAll("#user-picker option").length > 1);
-  return page.locator("#user-picker option").evaluateAll((options) => options.map((o) => o.value));
 }
 
 before(async () => {

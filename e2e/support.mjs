@@ -109,3 +109,15 @@ export async function shot(page, name) {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, name + ".png") });
 }
+
+/** The demo app's users, from its user picker. The picker starts with the signed-in user alone and
+ * fills in when /api/users answers, so this waits for more than one. */
+export async function users(page) {
+  await page.waitForFunction(() => document.querySelectorAll("#user-picker option").length > 1);
+  return page.locator("#user-picker option").evaluateAll((options) => options.map((o) => o.value));
+}
+
+/** Signs `user` in through the picker (it must be one of the offered users). */
+export async function pickUser(page, user) {
+  await page.locator("#user-picker").selectOption(user);
+}
